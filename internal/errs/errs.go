@@ -9,6 +9,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies an error for the doors.
@@ -38,6 +39,8 @@ type Error struct {
 	Message string
 	Fields  []FieldError
 	Err     error // the cause, for logs only
+	// RetryAfter, with TooMany, says when trying again may succeed.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
