@@ -1,0 +1,51 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, ApiError, rememberCsrfToken } from './client';
+import { keys } from './keys';
+import type { LoginResponse, Me } from './types';
+
+/** Fetches the signed-in user; resolves with null when nobody is signed in. */
+export async function fetchMe(): Promise<Me | null> {
+  try {
+    return await api<Me>('/api/v1/me', { quietUnauthorized: true });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+export function useMe() {
+  return useQuery({ queryKey: keys.me, queryFn: fetchMe, staleTime: 60_000, retry: false });
+}
+
+export function useLogin() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { email: string; password: string }) =>
+      api<LoginResponse>('/api/v1/auth/login', { method: 'POST', body, quietUnauthorized: true }),
+    onSuccess: (res) => {
+      rememberCsrfToken(res.csrfToken);
+      // A new person may be signing in on the same tab: forget what the last one saw.
+      qc.clear();
+      qc.setQueryData(keys.me, res.user);
+    },
+  });
+}
+
+export function useLogout() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<void>('/api/v1/auth/logout', { method: 'POST', quietUnauthorized: true }),
+    onSettled: () => {
+      rememberCsrfToken('');
+      qc.clear();
+      qc.setQueryData(keys.me, null);
+    },
+  });
+}
+
+export function useChangePassword() {
+  return useMutation({
+    mutationFn: (body: { currentPassword: string; newPassword: string }) =>
+      api<void>('/api/v1/me/password', { method: 'POST', body }),
+  });
+}

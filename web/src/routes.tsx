@@ -1,0 +1,61 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Navigate, Route, Routes } from 'react-router';
+import type { Role } from './api/types';
+import { FullPageLoader, RequireAuth, RequireRole } from './components/Guards/Guards';
+import { Shell } from './components/Shell/Shell';
+import { Login } from './pages/Login/Login';
+import { useSession } from './session/SessionContext';
+import { roleHome } from './session/roles';
+
+// Each page is its own chunk, so the first load carries only the shell and the login page.
+const UsersPage = lazy(() => import('./pages/Users/Users'));
+const UserCreatePage = lazy(() => import('./pages/UserCreate/UserCreate'));
+const UserEditPage = lazy(() => import('./pages/UserEdit/UserEdit'));
+const AuditPage = lazy(() => import('./pages/Audit/Audit'));
+const MyPatientsPage = lazy(() => import('./pages/MyPatients/MyPatients'));
+const PatientPage = lazy(() => import('./pages/Patient/Patient'));
+const SharingPage = lazy(() => import('./pages/Sharing/Sharing'));
+const AccessLogPage = lazy(() => import('./pages/AccessLog/AccessLog'));
+const ApiTokensPage = lazy(() => import('./pages/ApiTokens/ApiTokens'));
+const ChangePasswordPage = lazy(() => import('./pages/ChangePassword/ChangePassword'));
+const NotFoundPage = lazy(() => import('./pages/NotFound/NotFound'));
+
+function Home() {
+  const { role } = useSession();
+  return <Navigate to={roleHome(role)} replace />;
+}
+
+function page(el: ReactNode, roles?: Role[]) {
+  const body = <Suspense fallback={<FullPageLoader inline />}>{el}</Suspense>;
+  return roles ? <RequireRole roles={roles}>{body}</RequireRole> : body;
+}
+
+const PROS: Role[] = ['nurse', 'doctor', 'family'];
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<Login />} />
+      <Route
+        element={
+          <RequireAuth>
+            <Shell />
+          </RequireAuth>
+        }
+      >
+        <Route index element={<Home />} />
+        <Route path="admin/users" element={page(<UsersPage />, ['admin'])} />
+        <Route path="admin/users/new" element={page(<UserCreatePage />, ['admin'])} />
+        <Route path="admin/users/:userId" element={page(<UserEditPage />, ['admin'])} />
+        <Route path="admin/audit" element={page(<AuditPage />, ['admin'])} />
+        <Route path="patients" element={page(<MyPatientsPage />, PROS)} />
+        <Route path="patients/:patientId" element={page(<PatientPage />, [...PROS, 'patient'])} />
+        <Route path="sharing" element={page(<SharingPage />, ['patient'])} />
+        <Route path="access-log" element={page(<AccessLogPage />, ['patient'])} />
+        <Route path="tokens" element={page(<ApiTokensPage />)} />
+        <Route path="password" element={page(<ChangePasswordPage />)} />
+        <Route path="*" element={page(<NotFoundPage />)} />
+      </Route>
+    </Routes>
+  );
+}
