@@ -31,6 +31,16 @@ type User struct {
 // Has tells whether u wears role r.
 func (u User) Has(r Role) bool { return slices.Contains(u.Roles, r) }
 
+// HasAny tells whether u wears one of rs.
+func (u User) HasAny(rs ...Role) bool {
+	for _, r := range rs {
+		if u.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
 // Profile is a patient's clinical profile.
 type Profile struct {
 	BirthDate string `json:"birthDate,omitempty" doc:"Date of birth, YYYY-MM-DD" example:"1948-03-14"`

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tend-health/tend/internal/api"
+	"github.com/tend-health/tend/internal/config"
+	"github.com/tend-health/tend/internal/demo"
+	"github.com/tend-health/tend/internal/web"
+)
+
+type serveFlags struct {
+	storeFlags
+	addr            string
+	tlsCert, tlsKey string
+	demo            bool
+	trustProxy      bool
+	logLevel        string
+	sessionIdle     time.Duration
+	sessionAbsolute time.Duration
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var f serveFlags
+	fs := newFlagSet("serve", "Usage: tend serve [flags]\nRuns Tend: the API, the web app and the device doors.", stderr)
+	f.storeFlags.register(fs)
+	fs.StringVar(&f.addr, "addr", "localhost:8080", "address for HTTP (or HTTPS with --tls-cert)")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS and marks cookies Secure")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
+	fs.BoolVar(&f.demo, "demo", false, "load the demo clinic (once) and print its accounts")
+	fs.BoolVar(&f.trustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (only behind your own proxy)")
+	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.DurationVar(&f.sessionIdle, "session-idle", 30*time.Minute, "end a session unused for this long")
+	fs.DurationVar(&f.sessionAbsolute, "session-absolute", 12*time.Hour, "end a session this long after sign-in")
+	if err := config.Parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return errors.New("give both --tls-cert and --tls-key, or neither")
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return fmt.Errorf("--log-level %q: %w", f.logLevel, err)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	s, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.db.Close()
+	s.people.IdleTimeout, s.people.AbsoluteTimeout = f.sessionIdle, f.sessionAbsolute
+
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (choose another with --addr or TEND_ADDR): %w", f.addr, err)
+	}
+	scheme := "http"
+	if f.tlsCert != "" {
+		scheme = "https"
+	}
+	srv := api.New(api.Deps{DB: s.db, People: s.people, Access: s.access, Audit: s.audit, Log: log,
+		SecureCookies: f.tlsCert != "", TrustProxy: f.trustProxy, Version: version, Web: web.Handler()})
+	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+
+	url := scheme + "://" + ln.Addr().String()
+	if f.demo {
+		res, err := demo.Load(ctx, s.people, s.access)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		printDemo(stdout, url, res)
+	}
+	if !web.Built() {
+		fmt.Fprintln(stdout, "note: the web app is not built into this binary; run `make build` for the full app")
+	}
+	fmt.Fprintf(stdout, "Tend %s is listening on %s (database %s)\n", version, url, s.db.Where)
+
+	errc := make(chan error, 1)
+	go func() {
+		if f.tlsCert != "" {
+			errc <- httpServer.ServeTLS(ln, f.tlsCert, f.tlsKey)
+		} else {
+			errc <- httpServer.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}
+
+func printDemo(w io.Writer, url string, res demo.Result) {
+	if res.Loaded {
+		fmt.Fprintln(w, "Loaded the demo clinic.")
+	} else {
+		fmt.Fprintln(w, "The demo clinic is already loaded.")
+	}
+	fmt.Fprintf(w, "Sign in at %s with any of these accounts; the password of each is %q:\n", url, demo.Password)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, a := range res.Accounts {
+		roles := make([]string, len(a.Roles))
+		for i, r := range a.Roles {
+			roles[i] = string(r)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", a.Email, a.Name, strings.Join(roles, ", "))
+	}
+	tw.Flush()
+}

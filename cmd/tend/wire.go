@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/tend-health/tend/internal/access"
+	"github.com/tend-health/tend/internal/audit"
+	"github.com/tend-health/tend/internal/clock"
+	"github.com/tend-health/tend/internal/config"
+	"github.com/tend-health/tend/internal/db"
+	"github.com/tend-health/tend/internal/people"
+)
+
+// storeFlags are the flags that say where the data is, shared by every
+// command that opens the database.
+type storeFlags struct {
+	dataDir     string
+	database    string
+	synchronous string
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dataDir, "data-dir", "./tend-data", "folder for Tend's files (the SQLite database, uploads)")
+	fs.StringVar(&f.database, "database", "", "database URL: empty for SQLite in the data folder, or postgres://user:pass@host/db")
+	fs.StringVar(&f.synchronous, "sqlite-synchronous", "normal",
+		"SQLite durability: normal (an acknowledged write survives a crash of tend) or full (it also survives power loss)")
+}
+
+// services are Tend's parts, wired over one database.
+type services struct {
+	db     *db.DB
+	clock  clock.Clock
+	people *people.Service
+	access *access.Service
+	audit  *audit.Log
+}
+
+func (f *storeFlags) open(ctx context.Context) (*services, error) {
+	d, err := db.Open(ctx, db.Config{URL: f.database, DataDir: f.dataDir, Synchronous: f.synchronous})
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	c := clock.Real{}
+	ps := people.NewService(d, c)
+	return &services{db: d, clock: c, people: ps, access: access.New(d, c, ps), audit: audit.New(d, c)}, nil
+}
+
+func newFlagSet(name, intro string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = config.Usage(fs, intro)
+	return fs
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var sf storeFlags
+	fs := newFlagSet("migrate", "Usage: tend migrate [flags]\nBrings the database schema up to date.", stderr)
+	sf.register(fs)
+	if err := config.Parse(fs, args, getenv); err != nil {
+		return err
+	}
+	start := time.Now()
+	s, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.db.Close()
+	fmt.Fprintf(stdout, "%s is up to date (%v)\n", s.db.Where, time.Since(start).Round(time.Millisecond))
+	return nil
+}

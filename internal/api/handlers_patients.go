@@ -1,0 +1,132 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/tend-health/tend/internal/access"
+	"github.com/tend-health/tend/internal/audit"
+	"github.com/tend-health/tend/internal/errs"
+	"github.com/tend-health/tend/internal/people"
+)
+
+func errsField(field, msg string) error { return errs.Field(field, "%s", msg) }
+
+type patientsOutput struct {
+	Body struct {
+		Patients []access.Patient `json:"patients"`
+	}
+}
+
+func (s *Server) listPatients(ctx context.Context, _ *struct{}) (*patientsOutput, error) {
+	ps, err := s.Access.Patients(ctx, principal(ctx))
+	out := &patientsOutput{}
+	out.Body.Patients = ps
+	return out, err
+}
+
+type patientInput struct {
+	PatientID string `path:"patientId"`
+}
+
+type patientOutput struct{ Body access.Patient }
+
+func (s *Server) getPatient(ctx context.Context, in *patientInput) (*patientOutput, error) {
+	p, err := s.Access.Patient(ctx, principal(ctx), in.PatientID)
+	return &patientOutput{Body: p}, err
+}
+
+type grantsOutput struct {
+	Body struct {
+		Grants []access.Grant `json:"grants"`
+	}
+}
+
+func (s *Server) listGrants(ctx context.Context, in *patientInput) (*grantsOutput, error) {
+	gs, err := s.Access.Grants(ctx, principal(ctx), in.PatientID)
+	out := &grantsOutput{}
+	out.Body.Grants = gs
+	return out, err
+}
+
+type createGrantInput struct {
+	PatientID string `path:"patientId"`
+	Body      access.NewShare
+}
+
+type grantOutput struct{ Body access.Grant }
+
+func (s *Server) createGrant(ctx context.Context, in *createGrantInput) (*grantOutput, error) {
+	g, err := s.Access.Share(ctx, principal(ctx), in.PatientID, in.Body)
+	return &grantOutput{Body: g}, err
+}
+
+type grantIDInput struct {
+	PatientID string `path:"patientId"`
+	GrantID   string `path:"grantId"`
+}
+
+func (s *Server) revokeGrant(ctx context.Context, in *grantIDInput) (*struct{}, error) {
+	return nil, s.Access.Revoke(ctx, principal(ctx), in.PatientID, in.GrantID)
+}
+
+type careInput struct {
+	PatientID string `path:"patientId"`
+	Body      struct {
+		UserID string `json:"userId" doc:"The nurse or doctor to assign"`
+	}
+}
+
+func (s *Server) assignCare(ctx context.Context, in *careInput) (*grantOutput, error) {
+	g, err := s.Access.AssignCare(ctx, principal(ctx), in.PatientID, in.Body.UserID)
+	return &grantOutput{Body: g}, err
+}
+
+type accessLogInput struct {
+	PatientID string    `path:"patientId"`
+	Before    time.Time `query:"before"`
+	Limit     int       `query:"limit" minimum:"0" maximum:"1000"`
+}
+
+// accessLog shows a patient who touched their data. It is the patient's own
+// view; administrators use the audit log.
+func (s *Server) accessLog(ctx context.Context, in *accessLogInput) (*auditOutput, error) {
+	p := principal(ctx)
+	if p.UserID != in.PatientID || !p.Has(people.Patient) {
+		return nil, errs.NotFoundf("no access log of patient %s for you: only patients read their own", in.PatientID)
+	}
+	es, err := s.Audit.List(ctx, audit.Query{PatientID: in.PatientID, Before: in.Before, Limit: in.Limit})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.hideOtherPatients(ctx, in.PatientID, es); err != nil {
+		return nil, err
+	}
+	out := &auditOutput{}
+	out.Body.Events = es
+	return out, nil
+}
+
+// hideOtherPatients keeps a patient's access log from naming other
+// patients: an actor who is neither staff nor family (say, another patient
+// who tried a link) is shown as "another Tend user". Staff and family are
+// named, since the patient has a right to know who looked.
+func (s *Server) hideOtherPatients(ctx context.Context, self string, es []audit.Entry) error {
+	named := map[string]bool{self: true}
+	for i := range es {
+		id := es[i].ActorID
+		if es[i].ActorKind != "user" || id == "" {
+			continue
+		}
+		show, seen := named[id]
+		if !seen {
+			u, err := s.People.Get(ctx, id)
+			show = err == nil && u.HasAny(people.Nurse, people.Doctor, people.Admin, people.Family)
+			named[id] = show
+		}
+		if !show {
+			es[i].ActorID, es[i].ActorName = "", "another Tend user"
+		}
+	}
+	return nil
+}

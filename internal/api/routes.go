@@ -1,0 +1,99 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/tend-health/tend/internal/people"
+)
+
+// rule says who may call a route.
+type rule struct {
+	public  bool          // no sign-in needed
+	roles   []people.Role // one of these roles; none = any signed-in user
+	patient bool          // touches the data of the patient in {patientId}: audited
+	audit   bool          // an administrative action: audited
+}
+
+var (
+	public    = rule{public: true}
+	signedIn  = rule{}
+	adminOnly = rule{roles: []people.Role{people.Admin}, audit: true}
+	patientOp = rule{patient: true}
+)
+
+// Route is a registered route and its rule, for tests over the route table.
+type Route struct {
+	Method, Path, OperationID string
+	Public, Patient, Audited  bool
+	Roles                     []people.Role
+}
+
+// Routes lists every API route with its rule.
+func (s *Server) Routes() []Route {
+	var out []Route
+	for path, item := range s.api.OpenAPI().Paths {
+		for method, op := range map[string]*huma.Operation{"GET": item.Get, "POST": item.Post, "PUT": item.Put,
+			"PATCH": item.Patch, "DELETE": item.Delete} {
+			if op == nil {
+				continue
+			}
+			rl, _ := op.Metadata["rule"].(rule)
+			out = append(out, Route{Method: method, Path: path, OperationID: op.OperationID, Public: rl.public,
+				Patient: rl.patient, Audited: rl.patient || rl.audit, Roles: rl.roles})
+		}
+	}
+	return out
+}
+
+// route registers one operation with its rule.
+func route[I, O any](s *Server, method, path, id, summary string, status int, rl rule, h func(context.Context, *I) (*O, error)) {
+	op := huma.Operation{
+		OperationID: id, Method: method, Path: path, Summary: summary, DefaultStatus: status,
+		Metadata: map[string]any{"rule": rl},
+	}
+	if !rl.public {
+		op.Security = []map[string][]string{{"session": {}}, {"token": {}}}
+	}
+	huma.Register(s.api, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := h(ctx, in)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return out, nil
+	})
+}
+
+// routes is the whole API surface.
+func (s *Server) routes() {
+	const v1 = "/api/v1"
+	// Signing in and out.
+	route(s, http.MethodPost, v1+"/auth/login", "auth.login", "Sign in with email and password", 200, public, s.login)
+	route(s, http.MethodPost, v1+"/auth/logout", "auth.logout", "Sign out, ending the session", 204, signedIn, s.logout)
+
+	// The caller's own account.
+	route(s, http.MethodGet, v1+"/me", "me.read", "Who am I", 200, signedIn, s.me)
+	route(s, http.MethodPost, v1+"/me/password", "me.password", "Change my password", 204, signedIn, s.changePassword)
+	route(s, http.MethodGet, v1+"/me/tokens", "tokens.list", "List my API tokens", 200, signedIn, s.listTokens)
+	route(s, http.MethodPost, v1+"/me/tokens", "tokens.create", "Create an API token (shown once)", 201, signedIn, s.createToken)
+	route(s, http.MethodDelete, v1+"/me/tokens/{tokenId}", "tokens.revoke", "Revoke one of my API tokens", 204, signedIn, s.revokeToken)
+
+	// Administration of users.
+	route(s, http.MethodGet, v1+"/users", "users.list", "List users", 200, adminOnly, s.listUsers)
+	route(s, http.MethodPost, v1+"/users", "users.create", "Add a user", 201, adminOnly, s.createUser)
+	route(s, http.MethodGet, v1+"/users/{userId}", "users.read", "Read a user", 200, adminOnly, s.getUser)
+	route(s, http.MethodPatch, v1+"/users/{userId}", "users.update", "Change a user's name, roles, profile or password, or disable them", 200, adminOnly, s.updateUser)
+	route(s, http.MethodGet, v1+"/audit", "audit.list", "Read the audit log", 200, adminOnly, s.listAudit)
+
+	// Patients, and who may see them.
+	route(s, http.MethodGet, v1+"/patients", "patients.list", "The patients I may see", 200, rule{audit: true}, s.listPatients)
+	route(s, http.MethodGet, v1+"/patients/{patientId}", "patients.read", "A patient I may see", 200, patientOp, s.getPatient)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/grants", "grants.list", "Who has access to the patient", 200, patientOp, s.listGrants)
+	route(s, http.MethodPost, v1+"/patients/{patientId}/grants", "grants.create", "Share the patient's data (by the patient)", 201, patientOp, s.createGrant)
+	route(s, http.MethodDelete, v1+"/patients/{patientId}/grants/{grantId}", "grants.revoke", "Revoke a grant", 204, patientOp, s.revokeGrant)
+	route(s, http.MethodPost, v1+"/patients/{patientId}/care-team", "careteam.assign", "Put a nurse or doctor on the patient's care team", 201,
+		rule{roles: []people.Role{people.Admin}, patient: true}, s.assignCare)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/access-log", "accesslog.list", "Who accessed the patient's data (for the patient)", 200, patientOp, s.accessLog)
+}
