@@ -129,4 +129,3 @@ func adminTokenCreate(ctx context.Context, args []string, getenv func(string) st
 		UserID string `json:"userId"`
 	}{t, u.ID})
 }
-

@@ -144,11 +144,15 @@ func only(status int, others int, who ...string) (map[string]int, int) {
 func table() map[string]row {
 	rows := map[string]row{
 		"auth.login": {method: "POST", path: "/api/v1/auth/login",
-			body: func(e *env) any { return map[string]string{"email": fmt.Sprintf("nobody%d@example.org", e.counter.Add(1)), "password": "wrong password here"} },
+			body: func(e *env) any {
+				return map[string]string{"email": fmt.Sprintf("nobody%d@example.org", e.counter.Add(1)), "password": "wrong password here"}
+			},
 			want: map[string]int{}, other: 401},
-		"auth.logout":   {method: "POST", path: "/api/v1/auth/logout", want: signedIn(204)},
-		"me.read":       {method: "GET", path: "/api/v1/me", want: signedIn(200)},
-		"me.password":   {method: "POST", path: "/api/v1/me/password", body: func(*env) any { return map[string]string{"currentPassword": "wrong", "newPassword": "something long enough"} }, want: signedIn(422)},
+		"auth.logout": {method: "POST", path: "/api/v1/auth/logout", want: signedIn(204)},
+		"me.read":     {method: "GET", path: "/api/v1/me", want: signedIn(200)},
+		"me.password": {method: "POST", path: "/api/v1/me/password", body: func(*env) any {
+			return map[string]string{"currentPassword": "wrong", "newPassword": "something long enough"}
+		}, want: signedIn(422)},
 		"tokens.list":   {method: "GET", path: "/api/v1/me/tokens", want: signedIn(200)},
 		"tokens.create": {method: "POST", path: "/api/v1/me/tokens", body: func(*env) any { return map[string]string{"label": "x"} }, want: signedIn(201)},
 		"tokens.revoke": {method: "DELETE", path: "/api/v1/me/tokens/no-such-token", want: signedIn(404)},
@@ -173,7 +177,9 @@ func table() map[string]row {
 	w, o = only(201, 404, "patA")
 	w["admin"] = 403
 	rows["grants.create"] = row{method: "POST", path: "/api/v1/patients/{patA}/grants", want: w, other: o,
-		body: func(*env) any { return map[string]any{"granteeEmail": "doctorX@example.org", "scopes": []string{"vitals"}} }}
+		body: func(*env) any {
+			return map[string]any{"granteeEmail": "doctorX@example.org", "scopes": []string{"vitals"}}
+		}}
 	w, o = only(204, 404, "patA")
 	w["admin"] = 403
 	rows["grants.revoke"] = row{method: "DELETE", path: "/api/v1/patients/{patA}/grants/{grant}", want: w, other: o,

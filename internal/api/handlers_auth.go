@@ -136,4 +136,3 @@ func (s *Server) revokeToken(ctx context.Context, in *tokenIDInput) (*struct{}, 
 	}
 	return nil, err
 }
-
