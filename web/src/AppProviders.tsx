@@ -1,6 +1,7 @@
 import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useEffect, type ReactNode } from 'react';
+import { forgetAllButMe } from './api/auth';
 import { ApiError, setUnauthorizedHandler } from './api/client';
 import { keys } from './api/keys';
 import { theme } from './theme';
@@ -24,7 +25,7 @@ export function AppProviders({ queryClient, children }: { queryClient: QueryClie
   useEffect(() => {
     setUnauthorizedHandler(() => {
       // Forget everything the signed-out user had loaded; the guard then shows the login page.
-      queryClient.clear();
+      forgetAllButMe(queryClient);
       queryClient.setQueryData(keys.me, null);
     });
     return () => setUnauthorizedHandler(null);

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, ApiError, rememberCsrfToken } from './client';
 import { keys } from './keys';
 import type { LoginResponse, Me } from './types';
@@ -13,6 +13,16 @@ export async function fetchMe(): Promise<Me | null> {
   }
 }
 
+/**
+ * Drops every cached answer except the "me" query itself. The me query stays so
+ * that components watching it see the change (removing it would leave them
+ * attached to a forgotten query).
+ */
+export function forgetAllButMe(qc: QueryClient): void {
+  qc.removeQueries({ predicate: (q) => !(q.queryKey.length === 1 && q.queryKey[0] === keys.me[0]) });
+  qc.getMutationCache().clear();
+}
+
 export function useMe() {
   return useQuery({ queryKey: keys.me, queryFn: fetchMe, staleTime: 60_000, retry: false });
 }
@@ -25,7 +35,7 @@ export function useLogin() {
     onSuccess: (res) => {
       rememberCsrfToken(res.csrfToken);
       // A new person may be signing in on the same tab: forget what the last one saw.
-      qc.clear();
+      forgetAllButMe(qc);
       qc.setQueryData(keys.me, res.user);
     },
   });
@@ -37,7 +47,7 @@ export function useLogout() {
     mutationFn: () => api<void>('/api/v1/auth/logout', { method: 'POST', quietUnauthorized: true }),
     onSettled: () => {
       rememberCsrfToken('');
-      qc.clear();
+      forgetAllButMe(qc);
       qc.setQueryData(keys.me, null);
     },
   });
