@@ -125,6 +125,30 @@ type row struct {
 	other   int
 }
 
+// call makes the request a row describes, as caller, filling in the ids
+// that stand in its path and body as {patA}, {patB} and what prepare makes.
+func (e *env) call(caller string, r row) (int, string) {
+	e.t.Helper()
+	repl := map[string]string{"{patA}": e.users["patA"].ID, "{patB}": e.users["patB"].ID}
+	if r.prepare != nil {
+		for k, v := range r.prepare(e) {
+			repl[k] = v
+		}
+	}
+	fill := func(s string) string {
+		for k, v := range repl {
+			s = strings.ReplaceAll(s, k, v)
+		}
+		return s
+	}
+	var body any
+	if r.body != nil {
+		b, _ := json.Marshal(r.body(e))
+		json.Unmarshal([]byte(fill(string(b))), &body)
+	}
+	return e.do(caller, r.method, fill(r.path), body)
+}
+
 func signedIn(status int) map[string]int {
 	m := map[string]int{"anon": 401}
 	for _, c := range callers[1:] {
@@ -228,26 +252,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 				if !ok {
 					want = r.other
 				}
-				repl := map[string]string{"{patA}": e.users["patA"].ID, "{patB}": e.users["patB"].ID}
-				if r.prepare != nil {
-					for k, v := range r.prepare(e) {
-						repl[k] = v
-					}
-				}
-				path := r.path
-				for k, v := range repl {
-					path = strings.ReplaceAll(path, k, v)
-				}
-				var body any
-				if r.body != nil {
-					b, _ := json.Marshal(r.body(e))
-					s := string(b)
-					for k, v := range repl {
-						s = strings.ReplaceAll(s, k, v)
-					}
-					json.Unmarshal([]byte(s), &body)
-				}
-				got, text := e.do(caller, r.method, path, body)
+				got, text := e.call(caller, r)
 				if got != want {
 					t.Errorf("%s %s as %s: status %d, want %d: %s", id, r.method, caller, got, want, text)
 				}
@@ -328,26 +333,7 @@ func TestEveryPatientRouteIsAudited(t *testing.T) {
 			rw := rows[r.OperationID]
 			for _, caller := range []string{"patA", "admin", "nurseNone"} {
 				before, _ := e.audit.List(context.Background(), audit.Query{PatientID: e.users["patA"].ID, Limit: 1000})
-				repl := map[string]string{"{patA}": e.users["patA"].ID}
-				if rw.prepare != nil {
-					for k, v := range rw.prepare(e) {
-						repl[k] = v
-					}
-				}
-				path := rw.path
-				for k, v := range repl {
-					path = strings.ReplaceAll(path, k, v)
-				}
-				var body any
-				if rw.body != nil {
-					b, _ := json.Marshal(rw.body(e))
-					s := string(b)
-					for k, v := range repl {
-						s = strings.ReplaceAll(s, k, v)
-					}
-					json.Unmarshal([]byte(s), &body)
-				}
-				status, _ := e.do(caller, rw.method, path, body)
+				status, _ := e.call(caller, rw)
 				after, _ := e.audit.List(context.Background(), audit.Query{PatientID: e.users["patA"].ID, Limit: 1000})
 				if len(after) != len(before)+1 {
 					t.Errorf("%s as %s (status %d) wrote %d audit events, want 1", r.OperationID, caller, status, len(after)-len(before))
