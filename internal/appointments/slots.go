@@ -55,7 +55,7 @@ func parseClock(s string) (int, bool) {
 	return hh*60 + mm, true
 }
 
-func clock(minute int) string { return fmt.Sprintf("%02d:%02d", minute/60, minute%60) }
+func clockText(minute int) string { return fmt.Sprintf("%02d:%02d", minute/60, minute%60) }
 
 // wall says how a local wall-clock time maps to instants.
 type wall int

@@ -37,7 +37,7 @@ func TestResolveWall(t *testing.T) {
 	for _, c := range cases {
 		got, kind := resolveWall(loc, c.day, c.minute)
 		if got.Format(time.RFC3339) != c.want || kind != c.kind {
-			t.Errorf("%s %s: got %s (%d), want %s (%d)", c.day, clock(c.minute), got.Format(time.RFC3339), kind, c.want, c.kind)
+			t.Errorf("%s %s: got %s (%d), want %s (%d)", c.day, clockText(c.minute), got.Format(time.RFC3339), kind, c.want, c.kind)
 		}
 	}
 }
