@@ -25,14 +25,21 @@ export function Login() {
   const from = (location.state as { from?: string } | null)?.from;
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [touched, setTouched] = useState(false);
 
   if (me.isPending) return <FullPageLoader />;
   if (me.data && !login.isSuccess) return <Navigate to={from ?? roleHome(pickRole(me.data.id, me.data.roles))} replace />;
 
-  const fieldErrors = login.error instanceof ApiError ? login.error.fieldErrors() : {};
+  const server = login.error instanceof ApiError ? login.error.fieldErrors() : {};
+  const local: Record<string, string> = {};
+  if (!email.trim()) local['email'] = 'Enter your email address.';
+  if (!password) local['password'] = 'Enter your password.';
+  const fieldErrors = (k: string) => (touched ? local[k] : undefined) ?? server[k];
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
+    setTouched(true);
+    if (Object.keys(local).length) return;
     login.mutate(
       { email: email.trim(), password },
       {
@@ -74,7 +81,7 @@ export function Login() {
                 required
                 value={email}
                 onChange={(e) => setEmail(e.currentTarget.value)}
-                error={fieldErrors['email']}
+                error={fieldErrors('email')}
                 autoFocus
               />
               <PasswordInput
@@ -83,9 +90,9 @@ export function Login() {
                 required
                 value={password}
                 onChange={(e) => setPassword(e.currentTarget.value)}
-                error={fieldErrors['password']}
+                error={fieldErrors('password')}
               />
-              <Button type="submit" loading={login.isPending} disabled={!email || !password} fullWidth mt="xs">
+              <Button type="submit" loading={login.isPending} fullWidth mt="xs">
                 Sign in
               </Button>
             </Stack>
