@@ -1,0 +1,570 @@
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Decoding FHIR JSON
+//
+// encoding/json alone cannot say where in a resource a mistake is, keeps
+// the last of two equal keys silently and turns decimals into float64. So
+// the body is first read into a tree of nodes (objects keep their keys in
+// order, numbers keep their text), and the tree is then laid onto the Go
+// structs by their json tags, with the FHIRPath of every element at hand
+// for error messages.
+//
+// Rules, in the order they are tried for each member of an object:
+//   - a member that is a field of the struct is decoded into it;
+//   - "extension" and, on data types, "id" are read over: Tend keeps no
+//     extensions, and an extension may be ignored by definition;
+//   - "_name", the extension and id part of a primitive "name" the struct
+//     knows, is read over likewise;
+//   - "modifierExtension" is refused: it changes the meaning of what holds
+//     it, so ignoring it could misread the resource;
+//   - elements of R4 that Tend does not keep (such as Observation.text or
+//     Observation.performer) are read over (see ignoredElements);
+//   - elements of R4 that Tend cannot honour (valueInteger, effectiveTiming)
+//     are refused with a message saying what to send instead;
+//   - anything else is not FHIR and is refused.
+//
+// null is refused everywhere (FHIR JSON never uses it outside arrays of
+// primitives with extensions, which Tend does not take). Empty strings,
+// arrays and objects, which FHIR forbids but some senders write, are read as
+// absent.
+
+// maxDepth bounds the nesting of a body; real resources stay below 15.
+const maxDepth = 64
+
+type nodeKind uint8
+
+const (
+	kindNull nodeKind = iota
+	kindObject
+	kindArray
+	kindString
+	kindNumber
+	kindBool
+)
+
+func (k nodeKind) String() string {
+	switch k {
+	case kindObject:
+		return "an object"
+	case kindArray:
+		return "an array"
+	case kindString:
+		return "a string"
+	case kindNumber:
+		return "a number"
+	case kindBool:
+		return "true or false"
+	default:
+		return "null"
+	}
+}
+
+// node is one JSON value.
+type node struct {
+	kind  nodeKind
+	text  string // a string's value or a number's literal
+	b     bool
+	keys  []string // object members, in order, duplicates kept
+	vals  []*node
+	elems []*node // array elements
+}
+
+// member returns the last value of key in an object.
+func (n *node) member(key string) *node {
+	for i := len(n.keys) - 1; i >= 0; i-- {
+		if n.keys[i] == key {
+			return n.vals[i]
+		}
+	}
+	return nil
+}
+
+// empty reports whether n is an empty string, object or array.
+func (n *node) empty() bool {
+	switch n.kind {
+	case kindString:
+		return n.text == ""
+	case kindObject:
+		return len(n.keys) == 0
+	case kindArray:
+		return len(n.elems) == 0
+	}
+	return false
+}
+
+// parseTree reads one JSON value, and nothing after it but white space.
+func parseTree(data []byte) (*node, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	n, err := parseNode(dec, 0)
+	if err != nil {
+		return nil, syntaxError(err, dec)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, Errorf(CodeStructure, "", "the body holds more than one JSON value (extra data at byte %d)", dec.InputOffset())
+	}
+	return n, nil
+}
+
+var errTooDeep = errors.New("too deeply nested")
+
+func syntaxError(err error, dec *json.Decoder) *Error {
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		return Errorf(CodeStructure, "", "the body is not valid JSON: %s (at byte %d)", se.Error(), se.Offset)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		if dec.InputOffset() == 0 {
+			return Errorf(CodeStructure, "", "the body is empty; send a FHIR resource as JSON")
+		}
+		return Errorf(CodeStructure, "", "the body is not valid JSON: it ends too early (at byte %d)", dec.InputOffset())
+	case errors.Is(err, errTooDeep):
+		return Errorf(CodeStructure, "", "the body is nested more than %d levels deep", maxDepth)
+	default:
+		return Errorf(CodeStructure, "", "the body is not valid JSON: %v", err)
+	}
+}
+
+func parseNode(dec *json.Decoder, depth int) (*node, error) {
+	if depth > maxDepth {
+		return nil, errTooDeep
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			n := &node{kind: kindObject}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				key, ok := kt.(string)
+				if !ok { // cannot happen: the decoder checks object keys
+					return nil, fmt.Errorf("object key is %T", kt)
+				}
+				v, err := parseNode(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				n.keys = append(n.keys, key)
+				n.vals = append(n.vals, v)
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, err
+			}
+			return n, nil
+		case '[':
+			n := &node{kind: kindArray}
+			for dec.More() {
+				v, err := parseNode(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				n.elems = append(n.elems, v)
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, err
+			}
+			return n, nil
+		}
+		return nil, fmt.Errorf("unexpected %v", t)
+	case string:
+		return &node{kind: kindString, text: t}, nil
+	case json.Number:
+		return &node{kind: kindNumber, text: string(t)}, nil
+	case bool:
+		return &node{kind: kindBool, b: t}, nil
+	case nil:
+		return &node{kind: kindNull}, nil
+	}
+	return nil, fmt.Errorf("unexpected token %T", tok)
+}
+
+// resourceTypes makes an empty resource of each type Tend reads.
+var resourceTypes = map[string]func() Resource{
+	"Observation":         func() Resource { return &Observation{} },
+	"Bundle":              func() Resource { return &Bundle{} },
+	"OperationOutcome":    func() Resource { return &OperationOutcome{} },
+	"Patient":             func() Resource { return &Patient{} },
+	"Device":              func() Resource { return &Device{} },
+	"CapabilityStatement": func() Resource { return &CapabilityStatement{} },
+}
+
+var (
+	resourceInterface = reflect.TypeFor[Resource]()
+	decimalType       = reflect.TypeFor[Decimal]()
+)
+
+// ignoredElements lists, per struct, the R4 elements that are read over.
+var ignoredElements = map[reflect.Type][]string{
+	reflect.TypeFor[Observation](): {"implicitRules", "language", "text", "contained", "basedOn", "partOf",
+		"focus", "encounter", "performer", "specimen", "hasMember", "derivedFrom"},
+	reflect.TypeFor[Bundle]():           {"implicitRules", "language", "signature"},
+	reflect.TypeFor[OperationOutcome](): {"implicitRules", "language", "text", "contained"},
+	reflect.TypeFor[Patient](): {"implicitRules", "language", "text", "contained", "telecom", "deceasedBoolean",
+		"deceasedDateTime", "address", "maritalStatus", "multipleBirthBoolean", "multipleBirthInteger", "photo",
+		"contact", "communication", "generalPractitioner", "managingOrganization", "link"},
+	reflect.TypeFor[Device](): {"implicitRules", "language", "text", "contained", "definition", "udiCarrier",
+		"statusReason", "distinctIdentifier", "manufactureDate", "expirationDate", "lotNumber", "partNumber",
+		"specialization", "version", "property", "owner", "contact", "location", "url", "note", "safety", "parent"},
+	reflect.TypeFor[CapabilityStatement](): {"implicitRules", "language", "text", "contained", "contact",
+		"useContext", "jurisdiction", "purpose", "copyright", "instantiates", "imports", "implementationGuide",
+		"messaging", "document"},
+	reflect.TypeFor[CapabilityRest]():     {"compartment", "operation"},
+	reflect.TypeFor[CapabilityResource](): {"searchInclude", "searchRevInclude", "operation", "referencePolicy"},
+	reflect.TypeFor[HumanName]():          {"prefix", "suffix", "period"},
+}
+
+// unsupportedElements lists, per struct, the R4 elements that are refused,
+// with what to send instead.
+var unsupportedElements = map[reflect.Type]map[string]string{
+	reflect.TypeFor[Observation]():          observationChoices("Observation"),
+	reflect.TypeFor[ObservationComponent](): observationChoices("a component"),
+}
+
+func observationChoices(what string) map[string]string {
+	m := map[string]string{
+		"effectiveTiming":  "the vital-signs profile allows only effectiveDateTime or effectivePeriod",
+		"effectiveInstant": "the vital-signs profile allows only effectiveDateTime or effectivePeriod",
+	}
+	if what != "Observation" {
+		m = map[string]string{}
+	}
+	for _, t := range []string{"Boolean", "Integer", "Range", "Ratio", "SampledData", "Time", "DateTime", "Period"} {
+		m["value"+t] = "Tend takes the value of " + what + " as valueQuantity, with a UCUM unit"
+	}
+	return m
+}
+
+// structInfo maps JSON member names to the fields of one struct type.
+type structInfo struct {
+	fields      map[string]int
+	ignored     map[string]bool
+	unsupported map[string]string
+	hasID       bool
+}
+
+var structInfos sync.Map // reflect.Type → *structInfo
+
+func infoFor(t reflect.Type) *structInfo {
+	if si, ok := structInfos.Load(t); ok {
+		return si.(*structInfo)
+	}
+	si := &structInfo{fields: map[string]int{}, ignored: map[string]bool{}, unsupported: unsupportedElements[t]}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		si.fields[name] = i
+		if name == "id" {
+			si.hasID = true
+		}
+	}
+	for _, name := range ignoredElements[t] {
+		si.ignored[name] = true
+	}
+	structInfos.Store(t, si)
+	return si
+}
+
+// decoder lays a tree onto Go values, collecting issues.
+type decoder struct {
+	issues
+}
+
+func (d *decoder) errorf(code IssueCode, path, format string, args ...any) {
+	d.issues.errorf(code, path, format, args...)
+}
+
+// value decodes n into v, which is settable.
+func (d *decoder) value(path string, n *node, v reflect.Value) {
+	if n.kind == kindNull {
+		d.errorf(CodeStructure, path, "null is not allowed in FHIR JSON; leave the element out")
+		return
+	}
+	t := v.Type()
+	switch {
+	case t == decimalType:
+		if n.kind != kindNumber {
+			d.errorf(CodeStructure, path, "must be a JSON number, not %s", n.kind)
+			return
+		}
+		v.SetString(n.text)
+		return
+	case t == resourceInterface:
+		if n.kind != kindObject {
+			d.errorf(CodeStructure, path, "must be a resource (an object), not %s", n.kind)
+			return
+		}
+		if n.empty() {
+			return
+		}
+		rt := n.member("resourceType")
+		if rt == nil || rt.kind != kindString || rt.text == "" {
+			d.errorf(CodeRequired, path+".resourceType", "resourceType is required")
+			return
+		}
+		mk, ok := resourceTypes[rt.text]
+		if !ok {
+			d.errorf(CodeNotSupported, path+".resourceType", "resource type %q is not supported here", rt.text)
+			return
+		}
+		r := mk()
+		d.object(path, n, reflect.ValueOf(r).Elem(), rt.text)
+		v.Set(reflect.ValueOf(r))
+		return
+	}
+	switch t.Kind() {
+	case reflect.String:
+		if n.kind != kindString {
+			d.errorf(CodeStructure, path, "must be a string, not %s", n.kind)
+			return
+		}
+		v.SetString(n.text)
+	case reflect.Bool:
+		if n.kind != kindBool {
+			d.errorf(CodeStructure, path, "must be true or false, not %s", n.kind)
+			return
+		}
+		v.SetBool(n.b)
+	case reflect.Int:
+		if n.kind != kindNumber {
+			d.errorf(CodeStructure, path, "must be a JSON number, not %s", n.kind)
+			return
+		}
+		i, err := strconv.Atoi(n.text)
+		if err != nil || i < 0 {
+			d.errorf(CodeValue, path, "must be a whole number of at least 0, not %s", n.text)
+			return
+		}
+		v.SetInt(int64(i))
+	case reflect.Pointer:
+		if n.empty() {
+			return
+		}
+		p := reflect.New(t.Elem())
+		d.value(path, n, p.Elem())
+		v.Set(p)
+	case reflect.Slice:
+		if n.kind != kindArray {
+			d.errorf(CodeStructure, path, "must be an array (FHIR writes repeating elements as arrays even when there is one), not %s", n.kind)
+			return
+		}
+		if len(n.elems) == 0 {
+			return
+		}
+		s := reflect.MakeSlice(t, len(n.elems), len(n.elems))
+		for i, e := range n.elems {
+			d.value(path+"["+strconv.Itoa(i)+"]", e, s.Index(i))
+		}
+		v.Set(s)
+	case reflect.Struct:
+		if n.kind != kindObject {
+			d.errorf(CodeStructure, path, "must be an object, not %s", n.kind)
+			return
+		}
+		d.object(path, n, v, resourceTypeOf(t))
+	default:
+		// The package's own types use none other; reaching here is a bug.
+		d.errorf(CodeException, path, "cannot decode into %s", t)
+	}
+}
+
+// resourceTypeOf returns the resourceType of a struct that is a resource,
+// or "".
+func resourceTypeOf(t reflect.Type) string {
+	if r, ok := reflect.Zero(t).Interface().(Resource); ok {
+		return r.ResourceType()
+	}
+	return ""
+}
+
+// object decodes the members of object n into struct v. For a resource,
+// resourceType names it; skip lists members the caller decodes itself.
+func (d *decoder) object(path string, n *node, v reflect.Value, resourceType string, skip ...string) {
+	si := infoFor(v.Type())
+	if resourceType != "" {
+		rt := n.member("resourceType")
+		switch {
+		case rt == nil:
+			d.errorf(CodeRequired, path+".resourceType", "resourceType is required (%q)", resourceType)
+		case rt.kind != kindString:
+			d.errorf(CodeStructure, path+".resourceType", "must be a string, not %s", rt.kind)
+		case rt.text != resourceType:
+			d.errorf(CodeInvalid, path+".resourceType", "expected a %s, got %q", resourceType, rt.text)
+		}
+	}
+	seen := make(map[string]bool, len(n.keys))
+	for i, key := range n.keys {
+		val := n.vals[i]
+		p := path + "." + key
+		if seen[key] {
+			d.errorf(CodeStructure, p, "appears more than once")
+			continue
+		}
+		seen[key] = true
+		if idx, ok := si.fields[key]; ok {
+			if !contains(skip, key) {
+				d.value(p, val, v.Field(idx))
+			}
+			continue
+		}
+		base, isPrimitiveExt := strings.CutPrefix(key, "_")
+		switch {
+		case key == "resourceType" && resourceType != "":
+		case key == "extension" || (key == "id" && !si.hasID):
+			d.skipped(p, val, key == "id")
+		case isPrimitiveExt && (hasField(si, base) || si.ignored[base]):
+			d.skipped(p, val, false)
+		case key == "modifierExtension":
+			d.errorf(CodeNotSupported, p, "Tend does not know this modifier extension, so it cannot read the element safely")
+		case si.ignored[key]:
+		case si.unsupported[key] != "":
+			d.errorf(CodeNotSupported, p, "%s is not accepted: %s", key, si.unsupported[key])
+		default:
+			d.errorf(CodeStructure, p, "unknown element %q%s", key, hintFor(si, key))
+		}
+	}
+}
+
+func hasField(si *structInfo, name string) bool {
+	_, ok := si.fields[name]
+	return ok
+}
+
+// skipped checks the shape of a member that is read over: an id is a
+// string, an extension an array, a primitive's extension an object or an
+// array.
+func (d *decoder) skipped(path string, n *node, isID bool) {
+	switch {
+	case n.kind == kindNull:
+		d.errorf(CodeStructure, path, "null is not allowed in FHIR JSON; leave the element out")
+	case isID && n.kind != kindString:
+		d.errorf(CodeStructure, path, "must be a string, not %s", n.kind)
+	case !isID && n.kind != kindArray && n.kind != kindObject:
+		d.errorf(CodeStructure, path, "must be an object or an array, not %s", n.kind)
+	}
+}
+
+// hintFor suggests the element a misspelt or miscased name meant.
+func hintFor(si *structInfo, key string) string {
+	for name := range si.fields {
+		if strings.EqualFold(name, key) {
+			return fmt.Sprintf("; did you mean %q?", name)
+		}
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeResource parses data as one resource of the given type into v.
+func decodeResource(data []byte, resourceType string, v any) error {
+	root, err := parseTree(data)
+	if err != nil {
+		return err
+	}
+	if root.kind != kindObject {
+		return Errorf(CodeStructure, "", "the body must be a JSON object (a FHIR %s), not %s", resourceType, root.kind)
+	}
+	if rt := root.member("resourceType"); rt != nil && rt.kind == kindString && rt.text != resourceType {
+		if _, known := resourceTypes[rt.text]; known || looksLikeResourceType(rt.text) {
+			return Errorf(CodeInvalid, "resourceType", "expected a %s, got a %q", resourceType, rt.text)
+		}
+		return Errorf(CodeInvalid, "resourceType", "%q is not a FHIR resource type; expected %s", rt.text, resourceType)
+	}
+	var d decoder
+	d.object(resourceType, root, reflect.ValueOf(v).Elem(), resourceType)
+	return d.err()
+}
+
+// looksLikeResourceType reports whether s has the shape of a resource type
+// name (an upper-case letter, then letters).
+func looksLikeResourceType(s string) bool {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseObservation reads an Observation from FHIR JSON. Errors are an
+// *Error whose issues are located by FHIRPath ("Observation.code.coding[0].system").
+// It checks the shape of the resource only; ToReading checks what it says.
+func ParseObservation(data []byte) (*Observation, error) {
+	var o Observation
+	if err := decodeResource(data, "Observation", &o); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// ParseBundle reads a Bundle of any type from FHIR JSON, with its entries'
+// resources of the types this package knows (Observation, Bundle,
+// OperationOutcome, Patient, Device, CapabilityStatement). To take in a
+// transaction or batch of Observations, with one verdict per entry, use
+// ParseTransaction instead.
+func ParseBundle(data []byte) (*Bundle, error) {
+	var b Bundle
+	if err := decodeResource(data, "Bundle", &b); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// ParseResource reads any resource this package knows from FHIR JSON.
+func ParseResource(data []byte) (Resource, error) {
+	root, err := parseTree(data)
+	if err != nil {
+		return nil, err
+	}
+	if root.kind != kindObject {
+		return nil, Errorf(CodeStructure, "", "the body must be a JSON object (a FHIR resource), not %s", root.kind)
+	}
+	rt := root.member("resourceType")
+	if rt == nil || rt.kind != kindString || rt.text == "" {
+		return nil, Errorf(CodeRequired, "resourceType", "resourceType is required")
+	}
+	mk, ok := resourceTypes[rt.text]
+	if !ok {
+		return nil, Errorf(CodeNotSupported, "resourceType", "resource type %q is not supported", rt.text)
+	}
+	r := mk()
+	var d decoder
+	d.object(rt.text, root, reflect.ValueOf(r).Elem(), rt.text)
+	if err := d.err(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
