@@ -229,7 +229,7 @@ func (c *obsChecker) code(cc *CodeableConcept) (typedCode, bool) {
 	for _, f := range found[min(1, len(found)):] {
 		if f.t.Key != found[0].t.Key {
 			c.errorf(CodeInvariant, loc, "the LOINC codes %s and %s name different measurements (%s and %s); send one Observation for each",
-				found[0].code, f.code, strings.ToLower(found[0].t.Name), lowerName(f.t.Name))
+				found[0].code, f.code, lowerName(found[0].t.Name), lowerName(f.t.Name))
 			return typedCode{}, false
 		}
 	}
