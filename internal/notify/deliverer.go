@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -99,7 +98,8 @@ func (s *Service) NewDeliverer(cfg DelivererConfig) *Deliverer {
 }
 
 // Run delivers what is due at every tick, and whenever Send queues
-// something in this process, until ctx ends; then it returns nil.
+// something in this process, until ctx ends; then it returns nil. Once an
+// hour it also forgets dedupe keys whose window has ended.
 func (d *Deliverer) Run(ctx context.Context) error {
 	tick := d.cfg.Tick
 	if tick == nil {
@@ -107,9 +107,16 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		defer t.Stop()
 		tick = t.C
 	}
+	var pruned time.Time
 	for {
 		if _, err := d.DeliverDue(ctx); err != nil && ctx.Err() == nil {
-			slog.Warn("notify: delivering", "err", err)
+			d.s.log.Warn("notify: delivering", "err", err)
+		}
+		if now := d.s.clock.Now(); now.Sub(pruned) >= time.Hour {
+			if err := d.s.pruneDedupe(ctx, now); err != nil && ctx.Err() == nil {
+				d.s.log.Warn("notify: pruning dedupe keys", "err", err)
+			}
+			pruned = now
 		}
 		select {
 		case <-ctx.Done():
@@ -118,6 +125,12 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		case <-d.s.wake:
 		}
 	}
+}
+
+// pruneDedupe forgets dedupe keys whose window has ended.
+func (s *Service) pruneDedupe(ctx context.Context, now time.Time) error {
+	_, err := s.db.W.ExecContext(ctx, `DELETE FROM notification_dedupe WHERE expires_at <= $1`, db.Millis(now))
+	return err
 }
 
 // Stats counts what one DeliverDue did.
@@ -328,13 +341,13 @@ func (d *Deliverer) finish(ctx context.Context, c claimed, o outcome) Stats {
 		st.Failed = 1
 		query = `UPDATE notification_deliveries SET status = 'failed', last_error = $3, done_at = $4, updated_at = $4, claim = NULL`
 		args = []any{errText(o.err), now}
-		slog.Warn("notify: delivery failed for good", "delivery", c.id, "channel", c.channel, "attempts", c.attempts, "err", o.err)
+		s.log.Warn("notify: delivery failed for good", "delivery", c.id, "channel", c.channel, "attempts", c.attempts, "err", o.err)
 	default:
 		st.Retrying = 1
 		next := s.clock.Now().Add(s.backoff(c.attempts))
 		query = `UPDATE notification_deliveries SET due_at = $3, last_error = $4, updated_at = $5, claim = NULL`
 		args = []any{db.Millis(next), errText(o.err), now}
-		slog.Info("notify: delivery failed, will retry", "delivery", c.id, "channel", c.channel, "attempts", c.attempts, "next", next, "err", o.err)
+		s.log.Info("notify: delivery failed, will retry", "delivery", c.id, "channel", c.channel, "attempts", c.attempts, "next", next, "err", o.err)
 	}
 	query += ` WHERE id = $1 AND claim = $2 AND status = 'pending'`
 	var err error
@@ -343,13 +356,13 @@ func (d *Deliverer) finish(ctx context.Context, c claimed, o outcome) Stats {
 		res, err = s.db.W.ExecContext(ctx, query, append([]any{c.id, c.token}, args...)...)
 		if err == nil {
 			if n, _ := res.RowsAffected(); n == 0 {
-				slog.Warn("notify: delivery was taken over by another worker (lease too short?)", "delivery", c.id)
+				s.log.Warn("notify: delivery was taken over by another worker (lease too short?)", "delivery", c.id)
 			}
 			return st
 		}
 		time.Sleep(time.Duration(try+1) * 100 * time.Millisecond)
 	}
-	slog.Error("notify: recording a delivery's outcome", "delivery", c.id, "err", err)
+	s.log.Error("notify: recording a delivery's outcome", "delivery", c.id, "err", err)
 	return st
 }
 

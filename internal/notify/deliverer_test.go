@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -131,7 +132,7 @@ func TestTwoDeliverersNeverDeliverTwice(t *testing.T) {
 func twoDeliverers(t *testing.T, a, b *db.DB) {
 	e := setup(t, a)
 	ctx := context.Background()
-	other, err := notify.New(b, e.clock, people.NewService(b, e.clock), notify.Config{SMTP: &notify.SMTPConfig{
+	other, err := notify.New(b, e.clock, people.NewService(b, e.clock), notify.Config{Logger: slog.New(slog.DiscardHandler), SMTP: &notify.SMTPConfig{
 		Host: "127.0.0.1", Port: e.smtp.port(), TLS: notify.TLSNone, From: "no-reply@clinic.example"}})
 	if err != nil {
 		t.Fatal(err)
@@ -196,6 +197,11 @@ func twoDeliverers(t *testing.T, a, b *db.DB) {
 func TestRunDeliversOnTickAndOnSend(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := setup(t, d)
+		// A dedupe key whose window ended before the worker starts is forgotten.
+		old := alertFor(e.patient.ID, e.patient.ID)
+		old.Severity, old.DedupeKey = notify.Info, "old"
+		e.send(t, old)
+		e.clock.Advance(time.Hour)
 		tick := make(chan time.Time)
 		w := e.svc.NewDeliverer(notify.DelivererConfig{Tick: tick})
 		ctx, cancel := context.WithCancel(context.Background())
@@ -238,6 +244,10 @@ func TestRunDeliversOnTickAndOnSend(t *testing.T) {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Run returned %v", err)
+		}
+		var keys int
+		if err := d.R.QueryRow(`SELECT COUNT(*) FROM notification_dedupe`).Scan(&keys); err != nil || keys != 0 {
+			t.Errorf("%d dedupe keys left (%v), want the expired one pruned", keys, err)
 		}
 	})
 }

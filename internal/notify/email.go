@@ -247,7 +247,7 @@ func (s *Service) sendEmail(ctx context.Context, e email) error {
 	if err != nil && m.IsDelivered() {
 		// The server took the message; only the goodbye went wrong. Sending
 		// it again would deliver it twice.
-		slog.Info("notify: SMTP server accepted the message, then the session failed", "err", err)
+		s.log.Info("notify: SMTP server accepted the message, then the session failed", "err", err)
 		return nil
 	}
 	var se *gomail.SendError

@@ -221,6 +221,9 @@ func (s *Service) Send(ctx context.Context, n Notification) (Receipt, error) {
 		return Receipt{}, err
 	}
 	s.nudge()
+	if s.cfg.Sent != nil && n.RecipientID != "" {
+		s.cfg.Sent(n)
+	}
 	return receipt, nil
 }
 

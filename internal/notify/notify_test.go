@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +47,7 @@ func setup(t *testing.T, d *db.DB, tune ...func(*notify.Config)) *env {
 	}
 	e.smtp = newSMTPServer(t, smtpOptions{})
 	cfg := notify.Config{
+		Logger:  slog.New(slog.DiscardHandler),
 		BaseURL: "https://tend.clinic.example/",
 		SMTP: &notify.SMTPConfig{Host: "127.0.0.1", Port: e.smtp.port(), TLS: notify.TLSNone,
 			From: "Tend <no-reply@clinic.example>", Timeout: 5 * time.Second},
@@ -97,7 +99,8 @@ func alertFor(recipient, patient string) notify.Notification {
 
 func TestSendInboxAndMarkRead(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		e := setup(t, d)
+		var sent []notify.Notification
+		e := setup(t, d, func(c *notify.Config) { c.Sent = func(n notify.Notification) { sent = append(sent, n) } })
 		ctx := context.Background()
 		first := e.send(t, alertFor(e.nurse.ID, e.patient.ID))
 		e.clock.Advance(time.Minute)
@@ -111,6 +114,9 @@ func TestSendInboxAndMarkRead(t *testing.T) {
 		}
 		if len(inbox) != 2 || inbox[0].ID != second.ID || inbox[1].ID != first.ID {
 			t.Fatalf("inbox = %+v, want newest first", inbox)
+		}
+		if len(sent) != 2 || sent[0].ID != first.ID || sent[0].CreatedAt.IsZero() {
+			t.Errorf("the Sent hook saw %+v", sent)
 		}
 		if inbox[0].Severity != notify.Info || !inbox[1].ReadAt.IsZero() || inbox[1].PatientID != e.patient.ID || inbox[1].Link == "" {
 			t.Errorf("inbox entries read back wrong: %+v", inbox)

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,8 +43,16 @@ type Config struct {
 	// WebhookTimeout bounds one webhook request (default 10s).
 	WebhookTimeout time.Duration
 	// HTTPClient posts webhooks; nil means a client with WebhookTimeout that
-	// does not follow redirects.
+	// does not follow redirects (and uses HTTPS_PROXY/HTTP_PROXY if set).
 	HTTPClient *http.Client
+	// Sent, if set, is called after Send has recorded a new notification for
+	// a person (not for a duplicate), in the sending process: the place to
+	// publish it on the event bus, so the recipient's open browsers show it
+	// at once. It must not block.
+	Sent func(Notification)
+	// Logger receives delivery problems (never a notification's text);
+	// nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Service records notifications and answers questions about them. Its
@@ -54,6 +63,7 @@ type Service struct {
 	users Users
 	cfg   Config
 	http  *http.Client
+	log   *slog.Logger
 	// wake nudges this process's Deliverers when Send has queued something.
 	wake chan struct{}
 }
@@ -106,7 +116,11 @@ func New(d *db.DB, c clock.Clock, users Users, cfg Config) (*Service, error) {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 	}
-	return &Service{db: d, clock: c, users: users, cfg: cfg, http: hc, wake: make(chan struct{}, 1)}, nil
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{db: d, clock: c, users: users, cfg: cfg, http: hc, log: log, wake: make(chan struct{}, 1)}, nil
 }
 
 // backoff is the wait after the attempt-th failed attempt.
