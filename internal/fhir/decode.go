@@ -363,6 +363,9 @@ func (d *decoder) value(path string, n *node, v reflect.Value) {
 		}
 		p := reflect.New(t.Elem())
 		d.value(path, n, p.Elem())
+		if t.Elem().Kind() == reflect.Struct && p.Elem().IsZero() {
+			return // {"meta": {"profile": []}} is no meta at all
+		}
 		v.Set(p)
 	case reflect.Slice:
 		if n.kind != kindArray {
