@@ -59,12 +59,15 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (TickStats, error) {
 	if st.Drained, err = s.drain(ctx); err != nil {
 		return st, err
 	}
+	// A step may leave a row due again at once (a reminder whose window
+	// has closed meanwhile, several escalation steps missed in downtime),
+	// so each part claims until nothing is due.
 	for {
 		claimed, err := s.deadlines(ctx, now, &st)
 		if err != nil {
 			return st, err
 		}
-		if claimed < s.batch() {
+		if claimed == 0 {
 			break
 		}
 	}
@@ -74,7 +77,7 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (TickStats, error) {
 		if err != nil {
 			return st, err
 		}
-		if claimed < s.batch() {
+		if claimed == 0 {
 			break
 		}
 	}
@@ -83,7 +86,7 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (TickStats, error) {
 		if err != nil {
 			return st, err
 		}
-		if claimed < s.batch() {
+		if claimed == 0 {
 			break
 		}
 	}
