@@ -357,6 +357,7 @@ func (d *Deliverer) finish(ctx context.Context, c claimed, o outcome) Stats {
 		if err == nil {
 			if n, _ := res.RowsAffected(); n == 0 {
 				s.log.Warn("notify: delivery was taken over by another worker (lease too short?)", "delivery", c.id)
+				return Stats{}
 			}
 			return st
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -248,6 +250,67 @@ func TestRunDeliversOnTickAndOnSend(t *testing.T) {
 		var keys int
 		if err := d.R.QueryRow(`SELECT COUNT(*) FROM notification_dedupe`).Scan(&keys); err != nil || keys != 0 {
 			t.Errorf("%d dedupe keys left (%v), want the expired one pruned", keys, err)
+		}
+	})
+}
+
+// A worker that hangs past its lease loses the delivery to another; when
+// it comes back, it cannot overwrite what the other recorded.
+func TestLeaseRunsOutAndAnotherWorkerTakesOver(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := setup(t, d)
+		ctx := context.Background()
+		release := make(chan struct{})
+		var mu sync.Mutex
+		requests := 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			requests++
+			first := requests == 1
+			mu.Unlock()
+			if first {
+				<-release // the first worker's request hangs
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		defer srv.Close()
+		defer close(release)
+		if _, err := e.svc.AddWebhook(ctx, notify.Webhook{URL: srv.URL, Kinds: []string{"*"}}); err != nil {
+			t.Fatal(err)
+		}
+		r := e.send(t, notify.Notification{Kind: "device.silent", Title: "A device went quiet"})
+		slow := e.svc.NewDeliverer(notify.DelivererConfig{Lease: time.Minute})
+		slowDone := make(chan notify.Stats, 1)
+		go func() {
+			st, _ := slow.DeliverDue(ctx)
+			slowDone <- st
+		}()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			mu.Lock()
+			n := requests
+			mu.Unlock()
+			if n == 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the first worker never sent")
+			}
+		}
+		// Within the lease nobody else touches it.
+		other := e.svc.NewDeliverer(notify.DelivererConfig{})
+		if st := e.deliver(t, other); st != (notify.Stats{}) {
+			t.Fatalf("within the lease: %+v", st)
+		}
+		e.clock.Advance(61 * time.Second)
+		if st := e.deliver(t, other); st.Delivered != 1 {
+			t.Fatalf("after the lease: %+v, want the other worker to deliver", st)
+		}
+		release <- struct{}{}
+		if st := <-slowDone; st != (notify.Stats{}) {
+			t.Errorf("the worker that lost its lease recorded %+v", st)
+		}
+		if ds := e.deliveries(t, r.ID); ds[0].Status != notify.Delivered || ds[0].Attempts != 2 {
+			t.Errorf("deliveries %+v", ds)
 		}
 	})
 }
