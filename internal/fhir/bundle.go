@@ -49,18 +49,33 @@ func (t *Transaction) IsTransaction() bool { return t.Type == BundleTransaction 
 // Err returns every entry's problems together, or nil when all entries
 // can be stored. It is what answers a transaction that fails before the
 // store is asked.
+// At most maxTransactionIssues issues are listed, and then how many
+// more entries are bad.
 func (t *Transaction) Err() error {
 	var all []Issue
+	bad, shown := 0, 0
 	for _, e := range t.Entries {
-		if e.Err != nil {
+		if e.Err == nil {
+			continue
+		}
+		bad++
+		if len(all)+len(e.Err.Issues) <= maxTransactionIssues {
 			all = append(all, e.Err.Issues...)
+			shown++
 		}
 	}
-	if len(all) == 0 {
+	if bad == 0 {
 		return nil
+	}
+	if bad > shown {
+		all = append(all, Issue{Severity: SeverityError, Code: CodeProcessing, Location: "Bundle.entry",
+			Message: fmt.Sprintf("%d more entries have problems not listed here", bad-shown)})
 	}
 	return &Error{Issues: all}
 }
+
+// maxTransactionIssues bounds the issues that answer a failed transaction.
+const maxTransactionIssues = 100
 
 // ParseTransaction reads a transaction or batch Bundle whose entries each
 // POST an Observation (url "Observation", with ifNoneExist

@@ -1,11 +1,7 @@
 package fhir
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -102,99 +98,6 @@ func (n *node) empty() bool {
 		return len(n.elems) == 0
 	}
 	return false
-}
-
-// parseTree reads one JSON value, and nothing after it but white space.
-func parseTree(data []byte) (*node, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	n, err := parseNode(dec, 0)
-	if err != nil {
-		return nil, syntaxError(err, dec)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, Errorf(CodeStructure, "", "the body holds more than one JSON value (extra data at byte %d)", dec.InputOffset())
-	}
-	return n, nil
-}
-
-var errTooDeep = errors.New("too deeply nested")
-
-func syntaxError(err error, dec *json.Decoder) *Error {
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &se):
-		return Errorf(CodeStructure, "", "the body is not valid JSON: %s (at byte %d)", se.Error(), se.Offset)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		if dec.InputOffset() == 0 {
-			return Errorf(CodeStructure, "", "the body is empty; send a FHIR resource as JSON")
-		}
-		return Errorf(CodeStructure, "", "the body is not valid JSON: it ends too early (at byte %d)", dec.InputOffset())
-	case errors.Is(err, errTooDeep):
-		return Errorf(CodeStructure, "", "the body is nested more than %d levels deep", maxDepth)
-	default:
-		return Errorf(CodeStructure, "", "the body is not valid JSON: %v", err)
-	}
-}
-
-func parseNode(dec *json.Decoder, depth int) (*node, error) {
-	if depth > maxDepth {
-		return nil, errTooDeep
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			n := &node{kind: kindObject}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				key, ok := kt.(string)
-				if !ok { // cannot happen: the decoder checks object keys
-					return nil, fmt.Errorf("object key is %T", kt)
-				}
-				v, err := parseNode(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.keys = append(n.keys, key)
-				n.vals = append(n.vals, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return n, nil
-		case '[':
-			n := &node{kind: kindArray}
-			for dec.More() {
-				v, err := parseNode(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.elems = append(n.elems, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return n, nil
-		}
-		return nil, fmt.Errorf("unexpected %v", t)
-	case string:
-		return &node{kind: kindString, text: t}, nil
-	case json.Number:
-		return &node{kind: kindNumber, text: string(t)}, nil
-	case bool:
-		return &node{kind: kindBool, b: t}, nil
-	case nil:
-		return &node{kind: kindNull}, nil
-	}
-	return nil, fmt.Errorf("unexpected token %T", tok)
 }
 
 // resourceTypes makes an empty resource of each type Tend reads.

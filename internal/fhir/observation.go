@@ -58,6 +58,7 @@ func FromReading(r Reading, s Stored) (*Observation, error) {
 	if r.Subject.IsZero() {
 		return nil, fmt.Errorf("fhir: a %s reading without its patient", t.Key)
 	}
+	r.Subject.Type, r.Device.Type = "Patient", "Device"
 	o := &Observation{
 		ID:      s.ID,
 		Status:  r.Status,
@@ -70,9 +71,6 @@ func FromReading(r Reading, s Stored) (*Observation, error) {
 	}
 	if o.Status == "" {
 		o.Status = StatusFinal
-	}
-	if o.Subject.Reference == "" && o.Subject.Identifier != nil {
-		o.Subject.Type = "Patient"
 	}
 	meta := &Meta{VersionID: s.VersionID}
 	if !s.LastUpdated.IsZero() {

@@ -195,6 +195,7 @@ func (c *obsChecker) code(cc *CodeableConcept) (typedCode, bool) {
 		c.errorf(CodeRequired, loc, "code is required: a coding with system %s naming the measurement, such as 8867-4 for heart rate", measure.SystemLOINC)
 		return typedCode{}, false
 	}
+	before := len(c.list)
 	var found []typedCode
 	var unknown, components []string
 	var mdcHint string
@@ -248,7 +249,7 @@ func (c *obsChecker) code(cc *CodeableConcept) (typedCode, bool) {
 		c.errorf(CodeBusinessRule, loc, "%s; send the panel, with its values as components", components[0])
 	case len(unknown) > 0:
 		c.errorf(CodeCodeInvalid, loc, "LOINC %s is not a measurement Tend takes; it takes %s", strings.Join(unknown, ", "), knownCodes())
-	case len(cc.Coding) > 0 && !c.failed():
+	case len(cc.Coding) > 0 && len(c.list) == before:
 		c.errorf(CodeRequired, loc, "a coding with system %s is required%s", measure.SystemLOINC, mdcHint)
 	case len(cc.Coding) == 0:
 		c.errorf(CodeRequired, loc+".coding", "a coding with system %s is required; text alone does not say what was measured", measure.SystemLOINC)
