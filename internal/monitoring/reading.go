@@ -16,6 +16,7 @@ import (
 	"github.com/tend-health/tend/internal/gatt"
 	"github.com/tend-health/tend/internal/measure"
 	"github.com/tend-health/tend/internal/monitoring/outbox"
+	"github.com/tend-health/tend/internal/news2"
 )
 
 // Reading is a stored measurement as monitoring needs it. Values are in
@@ -269,6 +270,9 @@ func (ev *evaluation) applyRules(pid string, r Reading, kind string, score *NEWS
 		}) {
 			continue
 		}
+		if rule.Key == RuleNEWS2Single && score != nil && ev.coveredByVitals(pid, *score) {
+			continue
+		}
 		h := hit{patientID: pid, ruleKey: rule.Key, kind: rule.Kind, severity: rule.Severity, title: rule.Name,
 			readingID: r.ID, deviceID: r.DeviceID, at: r.TakenAt}
 		if score != nil {
@@ -284,6 +288,38 @@ func (ev *evaluation) applyRules(pid string, r Reading, kind string, score *NEWS
 		}
 		ev.hits = append(ev.hits, h)
 	}
+}
+
+// singleThreeRules names, for each NEWS2 parameter, the vital-sign rules
+// that catch the same danger on their own.
+var singleThreeRules = map[news2.Parameter][]string{
+	news2.OxygenSaturation: {RuleSpO2Low},
+	news2.Pulse:            {RuleHeartRateLow, RuleHeartRateHigh},
+	news2.Temperature:      {RuleTemperatureLow, RuleTemperatureHigh},
+	news2.SystolicBP:       {RuleBPCrisis},
+}
+
+// coveredByVitals tells whether every parameter scoring 3 is already the
+// subject of an active vital-sign rule: the single-parameter NEWS2 alert
+// would then only repeat what the nurse has been told, so it stays quiet
+// (its state still moves). A parameter no vital rule watches (respiratory
+// rate, consciousness, a pulse of exactly 40) still raises it.
+func (ev *evaluation) coveredByVitals(pid string, n NEWS2) bool {
+	for _, p := range n.Parameters {
+		if p.Points < 3 {
+			continue
+		}
+		covered := false
+		for _, key := range singleThreeRules[p.Parameter] {
+			if st, ok := ev.states[stateKey{pid, key}]; ok && st.active {
+				covered = true
+			}
+		}
+		if !covered {
+			return false
+		}
+	}
+	return true
 }
 
 // describe writes a reading's value for an alert.
