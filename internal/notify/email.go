@@ -151,7 +151,10 @@ const emailFooter = "This message was sent automatically by Tend. Replies are no
 
 // composeEmail renders n as a message for one person.
 func (s *Service) composeEmail(deliveryID string, n Notification, toName, toAddr string, now time.Time) (email, error) {
-	link := s.absolute(n.Link)
+	link := ""
+	if s.cfg.BaseURL != "" { // a bare path means nothing in a mail program
+		link = s.absolute(n.Link)
+	}
 	var text strings.Builder
 	if n.Body != "" {
 		text.WriteString(n.Body + "\n\n")

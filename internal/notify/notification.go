@@ -328,15 +328,6 @@ func (s *Service) MarkAllRead(ctx context.Context, userID string) error {
 	return errs.Wrap(err, "marking notifications read")
 }
 
-// notification reads one notification by id, whoever it is for.
-func (s *Service) notification(ctx context.Context, id string) (Notification, error) {
-	n, err := scanNotification(s.db.R.QueryRowContext(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Notification{}, errs.NotFoundf("no such notification")
-	}
-	return n, errs.Wrap(err, "reading notification")
-}
-
 func nullString(s string) any {
 	if s == "" {
 		return nil
