@@ -52,23 +52,31 @@ func checkZone(zone string) error {
 }
 
 // hours reads a start–end pair of local clock times.
+// field is the path of the pair in the input ("weekly[2]"), empty at the top.
 func hours(field, start, end string) (int, int, error) {
+	name := func(s string) string {
+		if field == "" {
+			return s
+		}
+		return field + "." + s
+	}
 	st, ok := parseClock(start)
 	if !ok || st == 24*60 {
-		return 0, 0, errs.Field(field+".start", "%q is not a time: write it as HH:MM, e.g. 09:00", start)
+		return 0, 0, errs.Field(name("start"), "%q is not a time: write it as HH:MM, e.g. 09:00", start)
 	}
 	en, ok := parseClock(end)
 	if !ok {
-		return 0, 0, errs.Field(field+".end", "%q is not a time: write it as HH:MM, e.g. 12:00 (24:00 for midnight)", end)
+		return 0, 0, errs.Field(name("end"), "%q is not a time: write it as HH:MM, e.g. 12:00 (24:00 for midnight)", end)
 	}
 	if en <= st {
-		return 0, 0, errs.Field(field+".end", "the hours must end after they start (%s–%s)", start, end)
+		return 0, 0, errs.Field(name("end"), "the hours must end after they start (%s–%s)", start, end)
 	}
 	return st, en, nil
 }
 
 // SetAvailability replaces a professional's time zone, slot length and
-// weekly hours. Booked appointments stay as they are.
+// weekly hours. Booked appointments stay as they are; exceptions are kept
+// and, like the weekly hours, read in the new zone from now on.
 func (s *Service) SetAvailability(ctx context.Context, viewer people.Principal, professionalID string, n NewAvailability) (Availability, error) {
 	if !mayManage(viewer, professionalID) {
 		return Availability{}, errs.Forbiddenf("only the professional or an administrator can change these hours")
