@@ -23,7 +23,9 @@ var migrations embed.FS
 // lock, so several nodes starting at once migrate one after another.
 func (d *DB) Migrate(ctx context.Context) error {
 	dialect := goose.DialectSQLite3
-	var opts []goose.ProviderOption
+	// Allow a lower version to arrive after a higher one was applied:
+	// migrations of parts built side by side may land in either order.
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	if d.Dialect == Postgres {
 		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
