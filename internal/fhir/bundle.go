@@ -95,8 +95,8 @@ func ParseTransaction(data []byte) (*Transaction, error) {
 		return nil, Errorf(CodeInvalid, "resourceType", "expected a Bundle of type transaction or batch, got %q", clip(rt.text, 40))
 	}
 	var b Bundle
-	var d decoder
-	d.object("Bundle", root, reflect.ValueOf(&b).Elem(), "Bundle", "entry")
+	d := decoder{root: "Bundle"}
+	d.object(root, reflect.ValueOf(&b).Elem(), "Bundle", "entry")
 	if b.Type == "" && !d.failed() {
 		d.errorf(CodeRequired, "Bundle.type", "type is required: transaction or batch")
 	} else if b.Type != "" && b.Type != BundleTransaction && b.Type != BundleBatch {
@@ -118,10 +118,10 @@ func ParseTransaction(data []byte) (*Transaction, error) {
 	t.Entries = make([]TransactionEntry, len(entries.elems))
 	fullURLs := map[string]int{}
 	externalIDs := map[ExternalID]int{}
-	for i, en := range entries.elems {
+	for i := range entries.elems {
 		e := &t.Entries[i]
 		e.DuplicateOf = -1
-		readEntry(e, "Bundle.entry["+strconv.Itoa(i)+"]", en)
+		readEntry(e, "Bundle.entry["+strconv.Itoa(i)+"]", &entries.elems[i])
 		if e.FullURL != "" && e.Err == nil {
 			if j, dup := fullURLs[e.FullURL]; dup {
 				e.Err = Errorf(CodeInvalid, "Bundle.entry["+strconv.Itoa(i)+"].fullUrl", "the same fullUrl as entry %d; each entry needs its own", j)
@@ -147,8 +147,8 @@ func readEntry(e *TransactionEntry, path string, en *node) {
 		return
 	}
 	var be BundleEntry
-	var d decoder
-	d.object(path, en, reflect.ValueOf(&be).Elem(), "", "resource")
+	d := decoder{root: path}
+	d.object(en, reflect.ValueOf(&be).Elem(), "", "resource")
 	e.FullURL = be.FullURL
 	req := be.Request
 	switch {
@@ -172,7 +172,7 @@ func readEntry(e *TransactionEntry, path string, en *node) {
 	}
 	rn := en.member("resource")
 	switch {
-	case rn == nil || (rn.kind == kindObject && len(rn.keys) == 0):
+	case rn == nil || (rn.kind == kindObject && len(rn.members) == 0):
 		d.errorf(CodeRequired, path+".resource", "a POST entry needs the Observation to create as its resource")
 	case rn.kind != kindObject:
 		d.errorf(CodeStructure, path+".resource", "must be a resource (an object), not %s", rn.kind)
@@ -189,8 +189,8 @@ func readEntry(e *TransactionEntry, path string, en *node) {
 		return
 	}
 	var obs Observation
-	var od decoder
-	od.object(path+".resource", rn, reflect.ValueOf(&obs).Elem(), "Observation")
+	od := decoder{root: path + ".resource"}
+	od.object(rn, reflect.ValueOf(&obs).Elem(), "Observation")
 	if err := od.err(); err != nil {
 		e.Err = err.(*Error)
 		return

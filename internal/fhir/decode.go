@@ -67,21 +67,26 @@ func (k nodeKind) String() string {
 	}
 }
 
-// node is one JSON value.
+// node is one JSON value. Children are held by value, so that a tree
+// costs few allocations.
 type node struct {
-	kind  nodeKind
-	text  string // a string's value or a number's literal
-	b     bool
-	keys  []string // object members, in order, duplicates kept
-	vals  []*node
-	elems []*node // array elements
+	kind    nodeKind
+	b       bool
+	text    string   // a string's value or a number's literal
+	members []member // an object's members, in order, duplicates kept
+	elems   []node   // an array's elements
+}
+
+type member struct {
+	key string
+	val node
 }
 
 // member returns the last value of key in an object.
 func (n *node) member(key string) *node {
-	for i := len(n.keys) - 1; i >= 0; i-- {
-		if n.keys[i] == key {
-			return n.vals[i]
+	for i := len(n.members) - 1; i >= 0; i-- {
+		if n.members[i].key == key {
+			return &n.members[i].val
 		}
 	}
 	return nil
@@ -93,7 +98,7 @@ func (n *node) empty() bool {
 	case kindString:
 		return n.text == ""
 	case kindObject:
-		return len(n.keys) == 0
+		return len(n.members) == 0
 	case kindArray:
 		return len(n.elems) == 0
 	}
@@ -189,33 +194,75 @@ func infoFor(t reflect.Type) *structInfo {
 	return si
 }
 
-// decoder lays a tree onto Go values, collecting issues.
+// decoder lays a tree onto Go values, collecting issues. It keeps the
+// path to the element being decoded as a stack of steps, and writes it out
+// only for an error.
 type decoder struct {
 	issues
+	root  string // "Observation", or "Bundle.entry[3].resource"
+	steps []step
 }
 
-func (d *decoder) errorf(code IssueCode, path, format string, args ...any) {
-	d.issues.errorf(code, path, format, args...)
+// step is one step of a path: a member name, or an array index when name
+// is empty.
+type step struct {
+	name  string
+	index int
+}
+
+func (d *decoder) push(name string) { d.steps = append(d.steps, step{name: name}) }
+func (d *decoder) pushIndex(i int)  { d.steps = append(d.steps, step{index: i}) }
+func (d *decoder) pop()             { d.steps = d.steps[:len(d.steps)-1] }
+
+// path writes the current path.
+func (d *decoder) path() string {
+	var b strings.Builder
+	b.WriteString(d.root)
+	for _, s := range d.steps {
+		if s.name != "" {
+			b.WriteByte('.')
+			b.WriteString(s.name)
+		} else {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(s.index))
+			b.WriteByte(']')
+		}
+	}
+	return b.String()
+}
+
+// fail records an error at the current path.
+func (d *decoder) fail(code IssueCode, format string, args ...any) {
+	if len(d.list) < maxIssues {
+		d.errorf(code, d.path(), format, args...)
+	}
+}
+
+// failAt records an error at member name of the current element.
+func (d *decoder) failAt(name string, code IssueCode, format string, args ...any) {
+	d.push(name)
+	d.fail(code, format, args...)
+	d.pop()
 }
 
 // value decodes n into v, which is settable.
-func (d *decoder) value(path string, n *node, v reflect.Value) {
+func (d *decoder) value(n *node, v reflect.Value) {
 	if n.kind == kindNull {
-		d.errorf(CodeStructure, path, "null is not allowed in FHIR JSON; leave the element out")
+		d.fail(CodeStructure, "null is not allowed in FHIR JSON; leave the element out")
 		return
 	}
 	t := v.Type()
 	switch {
 	case t == decimalType:
 		if n.kind != kindNumber {
-			d.errorf(CodeStructure, path, "must be a JSON number, not %s", n.kind)
+			d.fail(CodeStructure, "must be a JSON number, not %s", n.kind)
 			return
 		}
 		v.SetString(n.text)
 		return
 	case t == resourceInterface:
 		if n.kind != kindObject {
-			d.errorf(CodeStructure, path, "must be a resource (an object), not %s", n.kind)
+			d.fail(CodeStructure, "must be a resource (an object), not %s", n.kind)
 			return
 		}
 		if n.empty() {
@@ -223,40 +270,40 @@ func (d *decoder) value(path string, n *node, v reflect.Value) {
 		}
 		rt := n.member("resourceType")
 		if rt == nil || rt.kind != kindString || rt.text == "" {
-			d.errorf(CodeRequired, path+".resourceType", "resourceType is required")
+			d.failAt("resourceType", CodeRequired, "resourceType is required")
 			return
 		}
 		mk, ok := resourceTypes[rt.text]
 		if !ok {
-			d.errorf(CodeNotSupported, path+".resourceType", "resource type %q is not supported here", rt.text)
+			d.failAt("resourceType", CodeNotSupported, "resource type %q is not supported here", clip(rt.text, 40))
 			return
 		}
 		r := mk()
-		d.object(path, n, reflect.ValueOf(r).Elem(), rt.text)
+		d.object(n, reflect.ValueOf(r).Elem(), rt.text)
 		v.Set(reflect.ValueOf(r))
 		return
 	}
 	switch t.Kind() {
 	case reflect.String:
 		if n.kind != kindString {
-			d.errorf(CodeStructure, path, "must be a string, not %s", n.kind)
+			d.fail(CodeStructure, "must be a string, not %s", n.kind)
 			return
 		}
 		v.SetString(n.text)
 	case reflect.Bool:
 		if n.kind != kindBool {
-			d.errorf(CodeStructure, path, "must be true or false, not %s", n.kind)
+			d.fail(CodeStructure, "must be true or false, not %s", n.kind)
 			return
 		}
 		v.SetBool(n.b)
 	case reflect.Int:
 		if n.kind != kindNumber {
-			d.errorf(CodeStructure, path, "must be a JSON number, not %s", n.kind)
+			d.fail(CodeStructure, "must be a JSON number, not %s", n.kind)
 			return
 		}
 		i, err := strconv.Atoi(n.text)
 		if err != nil || i < 0 {
-			d.errorf(CodeValue, path, "must be a whole number of at least 0, not %s", n.text)
+			d.fail(CodeValue, "must be a whole number of at least 0, not %s", clip(n.text, 40))
 			return
 		}
 		v.SetInt(int64(i))
@@ -265,33 +312,35 @@ func (d *decoder) value(path string, n *node, v reflect.Value) {
 			return
 		}
 		p := reflect.New(t.Elem())
-		d.value(path, n, p.Elem())
+		d.value(n, p.Elem())
 		if t.Elem().Kind() == reflect.Struct && p.Elem().IsZero() {
 			return // {"meta": {"profile": []}} is no meta at all
 		}
 		v.Set(p)
 	case reflect.Slice:
 		if n.kind != kindArray {
-			d.errorf(CodeStructure, path, "must be an array (FHIR writes repeating elements as arrays even when there is one), not %s", n.kind)
+			d.fail(CodeStructure, "must be an array (FHIR writes repeating elements as arrays even when there is one), not %s", n.kind)
 			return
 		}
 		if len(n.elems) == 0 {
 			return
 		}
 		s := reflect.MakeSlice(t, len(n.elems), len(n.elems))
-		for i, e := range n.elems {
-			d.value(path+"["+strconv.Itoa(i)+"]", e, s.Index(i))
+		for i := range n.elems {
+			d.pushIndex(i)
+			d.value(&n.elems[i], s.Index(i))
+			d.pop()
 		}
 		v.Set(s)
 	case reflect.Struct:
 		if n.kind != kindObject {
-			d.errorf(CodeStructure, path, "must be an object, not %s", n.kind)
+			d.fail(CodeStructure, "must be an object, not %s", n.kind)
 			return
 		}
-		d.object(path, n, v, resourceTypeOf(t))
+		d.object(n, v, resourceTypeOf(t))
 	default:
 		// The package's own types use none other; reaching here is a bug.
-		d.errorf(CodeException, path, "cannot decode into %s", t)
+		d.fail(CodeException, "cannot decode into %s", t)
 	}
 }
 
@@ -306,31 +355,32 @@ func resourceTypeOf(t reflect.Type) string {
 
 // object decodes the members of object n into struct v. For a resource,
 // resourceType names it; skip lists members the caller decodes itself.
-func (d *decoder) object(path string, n *node, v reflect.Value, resourceType string, skip ...string) {
+func (d *decoder) object(n *node, v reflect.Value, resourceType string, skip ...string) {
 	si := infoFor(v.Type())
 	if resourceType != "" {
 		rt := n.member("resourceType")
 		switch {
 		case rt == nil:
-			d.errorf(CodeRequired, path+".resourceType", "resourceType is required (%q)", resourceType)
+			d.failAt("resourceType", CodeRequired, "resourceType is required (%q)", resourceType)
 		case rt.kind != kindString:
-			d.errorf(CodeStructure, path+".resourceType", "must be a string, not %s", rt.kind)
+			d.failAt("resourceType", CodeStructure, "must be a string, not %s", rt.kind)
 		case rt.text != resourceType:
-			d.errorf(CodeInvalid, path+".resourceType", "expected a %s, got %q", resourceType, rt.text)
+			d.failAt("resourceType", CodeInvalid, "expected a %s, got %q", resourceType, clip(rt.text, 40))
 		}
 	}
-	seen := make(map[string]bool, len(n.keys))
-	for i, key := range n.keys {
-		val := n.vals[i]
-		p := path + "." + key
-		if seen[key] {
-			d.errorf(CodeStructure, p, "appears more than once")
+	dup := duplicates(n.members)
+	for i := range n.members {
+		m := &n.members[i]
+		key := m.key
+		if dup(i) {
+			d.failAt(key, CodeStructure, "appears more than once")
 			continue
 		}
-		seen[key] = true
 		if idx, ok := si.fields[key]; ok {
 			if !contains(skip, key) {
-				d.value(p, val, v.Field(idx))
+				d.push(key)
+				d.value(&m.val, v.Field(idx))
+				d.pop()
 			}
 			continue
 		}
@@ -338,18 +388,42 @@ func (d *decoder) object(path string, n *node, v reflect.Value, resourceType str
 		switch {
 		case key == "resourceType" && resourceType != "":
 		case key == "extension" || (key == "id" && !si.hasID):
-			d.skipped(p, val, key == "id")
+			d.skipped(key, &m.val, key == "id")
 		case isPrimitiveExt && (hasField(si, base) || si.ignored[base]):
-			d.skipped(p, val, false)
+			d.skipped(key, &m.val, false)
 		case key == "modifierExtension":
-			d.errorf(CodeNotSupported, p, "Tend does not know this modifier extension, so it cannot read the element safely")
+			d.failAt(key, CodeNotSupported, "Tend does not know this modifier extension, so it cannot read the element safely")
 		case si.ignored[key]:
 		case si.unsupported[key] != "":
-			d.errorf(CodeNotSupported, p, "%s is not accepted: %s", key, si.unsupported[key])
+			d.failAt(key, CodeNotSupported, "%s is not accepted: %s", key, si.unsupported[key])
 		default:
-			d.errorf(CodeStructure, p, "unknown element %q%s", key, hintFor(si, key))
+			d.failAt(clip(key, 64), CodeStructure, "unknown element %q%s", clip(key, 64), hintFor(si, key))
 		}
 	}
+}
+
+// duplicates finds repeated keys: dup(i) reports whether the key of
+// members[i] is also an earlier member's. Objects are small, so a scan
+// beats a map; a large one (which no FHIR resource is) gets a map, so that
+// a body of many keys cannot make the check quadratic.
+func duplicates(members []member) func(i int) bool {
+	if len(members) <= 16 {
+		return func(i int) bool {
+			for j := 0; j < i; j++ {
+				if members[j].key == members[i].key {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	first := make(map[string]int, len(members))
+	for i, m := range members {
+		if _, ok := first[m.key]; !ok {
+			first[m.key] = i
+		}
+	}
+	return func(i int) bool { return first[members[i].key] != i }
 }
 
 func hasField(si *structInfo, name string) bool {
@@ -357,17 +431,17 @@ func hasField(si *structInfo, name string) bool {
 	return ok
 }
 
-// skipped checks the shape of a member that is read over: an id is a
-// string, an extension an array, a primitive's extension an object or an
+// skipped checks the shape of member key, which is read over: an id is
+// a string, an extension an array, a primitive's extension an object or an
 // array.
-func (d *decoder) skipped(path string, n *node, isID bool) {
+func (d *decoder) skipped(key string, n *node, isID bool) {
 	switch {
 	case n.kind == kindNull:
-		d.errorf(CodeStructure, path, "null is not allowed in FHIR JSON; leave the element out")
+		d.failAt(key, CodeStructure, "null is not allowed in FHIR JSON; leave the element out")
 	case isID && n.kind != kindString:
-		d.errorf(CodeStructure, path, "must be a string, not %s", n.kind)
+		d.failAt(key, CodeStructure, "must be a string, not %s", n.kind)
 	case !isID && n.kind != kindArray && n.kind != kindObject:
-		d.errorf(CodeStructure, path, "must be an object or an array, not %s", n.kind)
+		d.failAt(key, CodeStructure, "must be an object or an array, not %s", n.kind)
 	}
 }
 
@@ -405,8 +479,8 @@ func decodeResource(data []byte, resourceType string, v any) error {
 		}
 		return Errorf(CodeInvalid, "resourceType", "%q is not a FHIR resource type; expected %s", rt.text, resourceType)
 	}
-	var d decoder
-	d.object(resourceType, root, reflect.ValueOf(v).Elem(), resourceType)
+	d := decoder{root: resourceType}
+	d.object(root, reflect.ValueOf(v).Elem(), resourceType)
 	return d.err()
 }
 
@@ -467,8 +541,8 @@ func ParseResource(data []byte) (Resource, error) {
 		return nil, Errorf(CodeNotSupported, "resourceType", "resource type %q is not supported", rt.text)
 	}
 	r := mk()
-	var d decoder
-	d.object(rt.text, root, reflect.ValueOf(r).Elem(), rt.text)
+	d := decoder{root: rt.text}
+	d.object(root, reflect.ValueOf(r).Elem(), rt.text)
 	if err := d.err(); err != nil {
 		return nil, err
 	}

@@ -2,9 +2,12 @@ package fhir
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/tend-health/tend/internal/measure"
 )
 
 // A small JSON reader that builds the tree decode.go lays onto structs.
@@ -35,8 +38,8 @@ func parseTree(data []byte) (*node, error) {
 	if r.pos == len(data) {
 		return nil, Errorf(CodeStructure, "", "the body is empty; send a FHIR resource as JSON")
 	}
-	n := r.value()
-	if r.err == nil {
+	n := &node{}
+	if r.valueInto(n) {
 		r.space()
 		if r.pos != len(data) {
 			return nil, Errorf(CodeStructure, "", "the body holds more than one JSON value (extra data at byte %d)", r.pos)
@@ -49,15 +52,16 @@ func parseTree(data []byte) (*node, error) {
 	return nil, Errorf(CodeStructure, "", "the body is not valid JSON: %s (at byte %d)", r.err.msg, r.err.offset)
 }
 
-func (r *jsonReader) fail(format string, args ...any) *node {
+// fail records the first syntax error and returns false.
+func (r *jsonReader) fail(format string, args ...any) bool {
 	if r.err == nil {
 		r.err = &syntaxError{offset: r.pos, msg: fmt.Sprintf(format, args...)}
 	}
-	return nil
+	return false
 }
 
 // unexpected reports the byte at pos, or the end of the body.
-func (r *jsonReader) unexpected(looking string) *node {
+func (r *jsonReader) unexpected(looking string) bool {
 	if r.pos >= len(r.data) {
 		return r.fail("it ends too early")
 	}
@@ -87,41 +91,43 @@ func (r *jsonReader) space() {
 	}
 }
 
-func (r *jsonReader) value() *node {
+// valueInto reads the value at pos into n.
+func (r *jsonReader) valueInto(n *node) bool {
 	if r.pos >= len(r.data) {
 		return r.fail("it ends too early")
 	}
 	switch c := r.data[r.pos]; {
 	case c == '{':
-		return r.object()
+		return r.object(n)
 	case c == '[':
-		return r.array()
+		return r.array(n)
 	case c == '"':
 		s, ok := r.str()
-		if !ok {
-			return nil
-		}
-		return &node{kind: kindString, text: s}
+		n.kind, n.text = kindString, s
+		return ok
 	case c == '-' || isDigit(c):
-		return r.number()
+		return r.number(n)
 	case c == 't':
-		return r.literal("true", &node{kind: kindBool, b: true})
+		n.kind, n.b = kindBool, true
+		return r.literal("true")
 	case c == 'f':
-		return r.literal("false", &node{kind: kindBool})
+		n.kind = kindBool
+		return r.literal("false")
 	case c == 'n':
-		return r.literal("null", &node{kind: kindNull})
+		n.kind = kindNull
+		return r.literal("null")
 	}
 	return r.unexpected("looking for the beginning of a value")
 }
 
-func (r *jsonReader) literal(word string, n *node) *node {
+func (r *jsonReader) literal(word string) bool {
 	for i := 0; i < len(word); i++ {
 		if r.pos >= len(r.data) || r.data[r.pos] != word[i] {
 			return r.unexpected("in literal " + word)
 		}
 		r.pos++
 	}
-	return n
+	return true
 }
 
 func (r *jsonReader) enter() bool {
@@ -135,17 +141,17 @@ func (r *jsonReader) enter() bool {
 	return true
 }
 
-func (r *jsonReader) object() *node {
+func (r *jsonReader) object(n *node) bool {
 	if !r.enter() {
-		return nil
+		return false
 	}
 	defer func() { r.depth-- }()
 	r.pos++ // {
-	n := &node{kind: kindObject}
+	n.kind = kindObject
 	r.space()
 	if r.pos < len(r.data) && r.data[r.pos] == '}' {
 		r.pos++
-		return n
+		return true
 	}
 	for {
 		if r.pos >= len(r.data) || r.data[r.pos] != '"' {
@@ -153,7 +159,7 @@ func (r *jsonReader) object() *node {
 		}
 		key, ok := r.str()
 		if !ok {
-			return nil
+			return false
 		}
 		r.space()
 		if r.pos >= len(r.data) || r.data[r.pos] != ':' {
@@ -161,12 +167,10 @@ func (r *jsonReader) object() *node {
 		}
 		r.pos++
 		r.space()
-		v := r.value()
-		if v == nil {
-			return nil
+		n.members = append(n.members, member{key: key})
+		if !r.valueInto(&n.members[len(n.members)-1].val) {
+			return false
 		}
-		n.keys = append(n.keys, key)
-		n.vals = append(n.vals, v)
 		r.space()
 		if r.pos >= len(r.data) {
 			return r.unexpected("")
@@ -177,31 +181,30 @@ func (r *jsonReader) object() *node {
 			r.space()
 		case '}':
 			r.pos++
-			return n
+			return true
 		default:
 			return r.unexpected("after an object member")
 		}
 	}
 }
 
-func (r *jsonReader) array() *node {
+func (r *jsonReader) array(n *node) bool {
 	if !r.enter() {
-		return nil
+		return false
 	}
 	defer func() { r.depth-- }()
 	r.pos++ // [
-	n := &node{kind: kindArray}
+	n.kind = kindArray
 	r.space()
 	if r.pos < len(r.data) && r.data[r.pos] == ']' {
 		r.pos++
-		return n
+		return true
 	}
 	for {
-		v := r.value()
-		if v == nil {
-			return nil
+		n.elems = append(n.elems, node{})
+		if !r.valueInto(&n.elems[len(n.elems)-1]) {
+			return false
 		}
-		n.elems = append(n.elems, v)
 		r.space()
 		if r.pos >= len(r.data) {
 			return r.unexpected("")
@@ -212,14 +215,14 @@ func (r *jsonReader) array() *node {
 			r.space()
 		case ']':
 			r.pos++
-			return n
+			return true
 		default:
 			return r.unexpected("after an array element")
 		}
 	}
 }
 
-func (r *jsonReader) number() *node {
+func (r *jsonReader) number(n *node) bool {
 	start := r.pos
 	d := r.data
 	if r.pos < len(d) && d[r.pos] == '-' {
@@ -256,7 +259,8 @@ func (r *jsonReader) number() *node {
 			r.pos++
 		}
 	}
-	return &node{kind: kindNumber, text: string(d[start:r.pos])}
+	n.kind, n.text = kindNumber, string(d[start:r.pos])
+	return true
 }
 
 // str reads a string at pos (which holds its opening quote).
@@ -270,6 +274,9 @@ func (r *jsonReader) str() (string, bool) {
 		if c == '"' {
 			s := d[start:r.pos]
 			r.pos++
+			if v, ok := interned[string(s)]; ok {
+				return v, true
+			}
 			if utf8.Valid(s) {
 				return string(s), true
 			}
@@ -393,3 +400,48 @@ func validUTF8(s []byte) string {
 	}
 	return b.String()
 }
+
+// interned holds the strings FHIR JSON repeats (element names, code
+// systems, common codes and units), so that reading them allocates nothing.
+var interned = func() map[string]string {
+	m := map[string]string{}
+	add := func(ss ...string) {
+		for _, s := range ss {
+			m[s] = s
+		}
+	}
+	for _, t := range []reflect.Type{
+		reflect.TypeFor[Observation](), reflect.TypeFor[ObservationComponent](), reflect.TypeFor[ObservationReferenceRange](),
+		reflect.TypeFor[Bundle](), reflect.TypeFor[BundleEntry](), reflect.TypeFor[BundleLink](),
+		reflect.TypeFor[BundleEntryRequest](), reflect.TypeFor[BundleEntryResponse](), reflect.TypeFor[BundleEntrySearch](),
+		reflect.TypeFor[OperationOutcome](), reflect.TypeFor[OperationOutcomeIssue](),
+		reflect.TypeFor[Coding](), reflect.TypeFor[CodeableConcept](), reflect.TypeFor[Quantity](),
+		reflect.TypeFor[Reference](), reflect.TypeFor[Identifier](), reflect.TypeFor[Period](), reflect.TypeFor[Meta](),
+	} {
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			add(name)
+		}
+	}
+	add("resourceType", "extension", "url", "Observation", "Bundle", "OperationOutcome", "Patient", "Device",
+		"transaction", "batch", "POST", StatusFinal, StatusAmended, StatusCorrected, StatusPreliminary,
+		SystemObservationCategory, measure.SystemLOINC, measure.SystemUCUM, measure.SystemMDC,
+		measure.CategoryVitalSigns, measure.CategoryLaboratory, "Vital Signs", "Laboratory")
+	for _, t := range measure.Types() {
+		add(t.Code.Code, t.Code.Display)
+		for _, c := range t.AltCodes {
+			add(c.Code, c.Display)
+		}
+		for _, c := range t.Components {
+			add(c.Code.Code, c.Code.Display)
+			add(c.Value.Units...)
+		}
+		add(t.Value.Units...)
+	}
+	for code := range m {
+		if d := measure.UnitDisplay(code); d != code {
+			add(d)
+		}
+	}
+	return m
+}()

@@ -13,14 +13,14 @@ func treeValue(n *node) any {
 	switch n.kind {
 	case kindObject:
 		m := map[string]any{}
-		for i, k := range n.keys {
-			m[k] = treeValue(n.vals[i])
+		for i := range n.members {
+			m[n.members[i].key] = treeValue(&n.members[i].val)
 		}
 		return m
 	case kindArray:
 		a := make([]any, len(n.elems))
-		for i, e := range n.elems {
-			a[i] = treeValue(e)
+		for i := range n.elems {
+			a[i] = treeValue(&n.elems[i])
 		}
 		return a
 	case kindString:

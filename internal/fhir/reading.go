@@ -3,6 +3,7 @@ package fhir
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -200,15 +201,14 @@ func (c *obsChecker) code(cc *CodeableConcept) (typedCode, bool) {
 	var unknown, components []string
 	var mdcHint string
 	for i, cd := range cc.Coding {
-		cl := fmt.Sprintf("%s.coding[%d]", loc, i)
 		if cd.System == "" {
-			c.errorf(CodeRequired, cl+".system", "every coding needs its system (the vital-signs profile requires it); for LOINC that is %s", measure.SystemLOINC)
+			c.errorf(CodeRequired, fmt.Sprintf("%s.coding[%d].system", loc, i), "every coding needs its system (the vital-signs profile requires it); for LOINC that is %s", measure.SystemLOINC)
 			continue
 		}
 		switch cd.System {
 		case measure.SystemLOINC:
 			if cd.Code == "" {
-				c.errorf(CodeRequired, cl+".code", "a LOINC coding needs its code")
+				c.errorf(CodeRequired, fmt.Sprintf("%s.coding[%d].code", loc, i), "a LOINC coding needs its code")
 				continue
 			}
 			t, comp, ok := measure.ByLOINC(cd.Code)
@@ -306,7 +306,7 @@ func (c *obsChecker) single(obs *Observation, t measure.Type) ValueWithUnit {
 	if !c.otherValues(c.p, obs.ValueCodeableConcept, obs.ValueString) {
 		return ValueWithUnit{}
 	}
-	if !c.absent(c.p, obs.ValueQuantity != nil, obs.DataAbsentReason, lowerName(t.Name)) {
+	if !c.absent(c.p, obs.ValueQuantity != nil, obs.DataAbsentReason, t.Name) {
 		return ValueWithUnit{}
 	}
 	v, _, _ := c.quantity(c.p+".valueQuantity", obs.ValueQuantity, t.Key, "", t.Value)
@@ -331,16 +331,16 @@ func (c *obsChecker) otherValues(p string, cc *CodeableConcept, s string) bool {
 // value or not, and reports whether a value is there to check. Tend stores
 // measured values only: a reading without its value is refused, saying
 // why, rather than stored as absent.
-func (c *obsChecker) absent(p string, hasValue bool, dar *CodeableConcept, what string) bool {
+func (c *obsChecker) absent(p string, hasValue bool, dar *CodeableConcept, name string) bool {
 	switch {
 	case hasValue && dar != nil:
 		c.errorf(CodeInvariant, p+".dataAbsentReason", "dataAbsentReason is only allowed when there is no value (obs-6)")
 		return false
 	case dar != nil:
-		c.errorf(CodeBusinessRule, p+".dataAbsentReason", "%s has no value (%s); Tend stores measured values only, so the reading is not stored", what, reasonText(dar))
+		c.errorf(CodeBusinessRule, p+".dataAbsentReason", "%s has no value (%s); Tend stores measured values only, so the reading is not stored", lowerName(name), reasonText(dar))
 		return false
 	case !hasValue:
-		c.errorf(CodeRequired, p+".valueQuantity", "%s needs its value as valueQuantity", what)
+		c.errorf(CodeRequired, p+".valueQuantity", "%s needs its value as valueQuantity", lowerName(name))
 		return false
 	}
 	return true
@@ -379,7 +379,6 @@ func (c *obsChecker) quantity(p string, qty *Quantity, typeKey, comp string, q m
 	default:
 		c.errorf(CodeValue, p+".system", "units must be UCUM, system %s, not %q", measure.SystemUCUM, clip(qty.System, 80))
 	}
-	accepted := listCodes(q.Units)
 	code := qty.Code
 	switch ucum, known := measure.UnitCode(code); {
 	case code == "":
@@ -387,11 +386,11 @@ func (c *obsChecker) quantity(p string, qty *Quantity, typeKey, comp string, q m
 		if u, ok := measure.UnitCode(qty.Unit); ok && qty.Unit != "" {
 			hint = fmt.Sprintf(" (for %q that is %q)", clip(qty.Unit, 20), u)
 		}
-		c.errorf(CodeRequired, p+".code", "the UCUM code of the unit is required%s; unit is only its display. Accepted: %s", hint, accepted)
+		c.errorf(CodeRequired, p+".code", "the UCUM code of the unit is required%s; unit is only its display. Accepted: %s", hint, listCodes(q.Units))
 	case known && ucum != code:
 		c.errorf(CodeValue, p+".code", "%q is not a UCUM code (UCUM is case-sensitive); write %q", clip(code, 20), ucum)
 	case !known || !slices.Contains(q.Units, code):
-		c.errorf(CodeValue, p+".code", "%q is not a UCUM unit of %s; accepted: %s", clip(code, 20), measureName(typeKey, comp), accepted)
+		c.errorf(CodeValue, p+".code", "%q is not a UCUM unit of %s; accepted: %s", clip(code, 20), measureName(typeKey, comp), listCodes(q.Units))
 	default:
 		if u, ok := measure.UnitCode(qty.Unit); ok && qty.Unit != "" && u != code {
 			c.errorf(CodeInvariant, p+".unit", "the unit %q and the code %q disagree", clip(qty.Unit, 20), code)
@@ -426,17 +425,17 @@ func listCodes(codes []string) string {
 
 // panel checks a panel's components (the blood pressure).
 func (c *obsChecker) panel(obs *Observation, t measure.Type) map[string]ValueWithUnit {
-	name := lowerName(t.Name)
+	name := t.Name
 	if obs.ValueQuantity != nil || obs.ValueCodeableConcept != nil || obs.ValueString != "" {
-		c.errorf(CodeBusinessRule, c.p+".value[x]", "the %s panel has no value of its own; send its values as components (%s)", name, componentCodes(t))
+		c.errorf(CodeBusinessRule, c.p+".value[x]", "the %s panel has no value of its own; send its values as components (%s)", lowerName(name), componentCodes(t))
 		return nil
 	}
 	if obs.DataAbsentReason != nil {
-		c.errorf(CodeBusinessRule, c.p+".dataAbsentReason", "%s has no value (%s); Tend stores measured values only, so the reading is not stored", name, reasonText(obs.DataAbsentReason))
+		c.errorf(CodeBusinessRule, c.p+".dataAbsentReason", "%s has no value (%s); Tend stores measured values only, so the reading is not stored", lowerName(name), reasonText(obs.DataAbsentReason))
 		return nil
 	}
 	if len(obs.Component) == 0 {
-		c.errorf(CodeRequired, c.p+".component", "the %s panel needs its values as components: %s", name, componentCodes(t))
+		c.errorf(CodeRequired, c.p+".component", "the %s panel needs its values as components: %s", lowerName(name), componentCodes(t))
 		return nil
 	}
 	n := len(c.list)
@@ -444,7 +443,7 @@ func (c *obsChecker) panel(obs *Observation, t measure.Type) map[string]ValueWit
 	canonical := map[string]float64{}
 	where := map[string]int{}
 	for i, comp := range obs.Component {
-		p := fmt.Sprintf("%s.component[%d]", c.p, i)
+		p := c.p + ".component[" + strconv.Itoa(i) + "]"
 		key, ok := c.componentCode(p, comp.Code, t)
 		if !ok {
 			continue
@@ -462,7 +461,7 @@ func (c *obsChecker) panel(obs *Observation, t measure.Type) map[string]ValueWit
 			c.warnf(CodeInformational, p, "%s has no value (%s) and is left out", lowerName(cp.Name), reasonText(comp.DataAbsentReason))
 			continue
 		}
-		if !c.absent(p, comp.ValueQuantity != nil, comp.DataAbsentReason, lowerName(cp.Name)) {
+		if !c.absent(p, comp.ValueQuantity != nil, comp.DataAbsentReason, cp.Name) {
 			continue
 		}
 		v, f, ok := c.quantity(p+".valueQuantity", comp.ValueQuantity, t.Key, key, cp.Value)
@@ -475,7 +474,7 @@ func (c *obsChecker) panel(obs *Observation, t measure.Type) map[string]ValueWit
 	}
 	for _, cp := range t.Components {
 		if _, ok := where[cp.Key]; cp.Required && !ok {
-			c.errorf(CodeRequired, c.p+".component", "the %s panel needs a component %s (%s, LOINC %s)", name, cp.Key, lowerName(cp.Name), cp.Code.Code)
+			c.errorf(CodeRequired, c.p+".component", "the %s panel needs a component %s (%s, LOINC %s)", lowerName(name), cp.Key, lowerName(cp.Name), cp.Code.Code)
 		}
 	}
 	if c.failed() {
@@ -683,12 +682,11 @@ func (c *obsChecker) dateTime(loc, s string) (DateTime, bool) {
 func (c *obsChecker) identifier(ids []Identifier) ExternalID {
 	var ext ExternalID
 	for i, id := range ids {
-		loc := fmt.Sprintf("%s.identifier[%d]", c.p, i)
 		switch {
 		case id.Value == "":
-			c.errorf(CodeRequired, loc+".value", "an identifier needs its value")
+			c.errorf(CodeRequired, fmt.Sprintf("%s.identifier[%d].value", c.p, i), "an identifier needs its value")
 		case len(id.System) > maxIdentifier || len(id.Value) > maxIdentifier:
-			c.errorf(CodeValue, loc, "system and value must be at most %d characters", maxIdentifier)
+			c.errorf(CodeValue, fmt.Sprintf("%s.identifier[%d]", c.p, i), "system and value must be at most %d characters", maxIdentifier)
 		case ext.IsZero():
 			ext = ExternalID{System: id.System, Value: id.Value}
 		}
