@@ -11,12 +11,14 @@ import (
 
 	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/config"
+	"github.com/tend-health/tend/internal/devices"
 	"github.com/tend-health/tend/internal/people"
 )
 
 const adminUsage = `Usage:
   tend admin user add --email E --name N --role R [--role R2 …] [--password-stdin]
   tend admin token create --email E [--label L]
+  tend admin device add --kind K --serial S [--maker M] [--model M] [--eui64 X] [--patient EMAIL]
 Each prints JSON. They open the same database as 'tend serve' (--data-dir,
 --database) and work while a server is running.`
 
@@ -31,6 +33,8 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdin
 		return adminUserAdd(ctx, args[2:], getenv, stdin, stdout, stderr)
 	case "token create":
 		return adminTokenCreate(ctx, args[2:], getenv, stdout, stderr)
+	case "device add":
+		return adminDeviceAdd(ctx, args[2:], getenv, stdout, stderr)
 	default:
 		fmt.Fprintln(stderr, adminUsage)
 		return fmt.Errorf("unknown admin command %q", strings.Join(args[:2], " "))
@@ -88,7 +92,7 @@ func adminUserAdd(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
-	defer s.db.Close()
+	defer s.close()
 	u, err := s.people.Create(ctx, n)
 	if err != nil {
 		return err
@@ -114,7 +118,7 @@ func adminTokenCreate(ctx context.Context, args []string, getenv func(string) st
 	if err != nil {
 		return err
 	}
-	defer s.db.Close()
+	defer s.close()
 	u, err := s.people.ByEmail(ctx, email)
 	if err != nil {
 		return fmt.Errorf("no user with email %s", email)
@@ -128,4 +132,52 @@ func adminTokenCreate(ctx context.Context, args []string, getenv func(string) st
 		people.Token
 		UserID string `json:"userId"`
 	}{t, u.ID})
+}
+
+func adminDeviceAdd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var sf storeFlags
+	var n devices.NewDevice
+	var kind, patient string
+	fs := newFlagSet("admin device add", "Usage: tend admin device add --kind K --serial S [--maker M] [--model M] [--eui64 X] [--patient EMAIL]\n"+
+		"Registers a device and prints its id and credential (shown once).", stderr)
+	sf.register(fs)
+	fs.StringVar(&kind, "kind", "", "the kind of device, e.g. blood_pressure_monitor, thermometer, glucometer, pulse_oximeter")
+	fs.StringVar(&n.Serial, "serial", "", "the maker's serial number")
+	fs.StringVar(&n.Maker, "maker", "unknown", "the maker")
+	fs.StringVar(&n.Model, "model", "", "the model")
+	fs.StringVar(&n.EUI64, "eui64", "", "the device's IEEE EUI-64 (16 hex digits), for HL7 monitors")
+	fs.StringVar(&n.Label, "label", "", "a label people recognise")
+	fs.StringVar(&patient, "patient", "", "assign the device to the patient with this email")
+	if err := config.Parse(fs, args, getenv); err != nil {
+		return err
+	}
+	n.Kind = devices.Kind(kind)
+	s, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	var patientID string
+	if patient != "" {
+		u, err := s.people.ByEmail(ctx, patient)
+		if err != nil || !u.Has(people.Patient) {
+			return fmt.Errorf("--patient: no patient with email %s", patient)
+		}
+		patientID = u.ID
+	}
+	d, cred, err := s.devices.Add(ctx, n)
+	if err != nil {
+		return err
+	}
+	if patientID != "" {
+		if d, err = s.devices.Assign(ctx, d.ID, patientID); err != nil {
+			return fmt.Errorf("the device %s was added but not assigned: %w", d.ID, err)
+		}
+	}
+	s.audit.Record(ctx, audit.Event{Action: "devices.create", Resource: "devices/" + d.ID, PatientID: patientID,
+		Outcome: audit.Success, Detail: "tend admin device add"})
+	return printJSON(stdout, struct {
+		devices.Device
+		Credential string `json:"credential"`
+	}{d, cred.Secret})
 }

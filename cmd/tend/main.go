@@ -36,6 +36,7 @@ Usage:
   tend migrate [flags]        bring the database schema up to date and exit
   tend admin user add ...     add a user (prints JSON)
   tend admin token create ... make a personal API token (prints JSON)
+  tend admin device add ...   register a device and print its credential (JSON)
   tend version                print the version
 
 Every flag has an environment variable: --data-dir is TEND_DATA_DIR.

@@ -113,6 +113,12 @@ func TestAdminCommandsWhileServing(t *testing.T) {
 	if res.StatusCode != 200 || me["email"] != "ops@example.org" {
 		t.Fatalf("the running server does not know the new user: %d %v", res.StatusCode, me)
 	}
+	runJSON(t, "", "admin", "user", "add", "--data-dir", dir, "--email", "pat@example.org", "--name", "Pat", "--role", "patient")
+	dev := runJSON(t, "", "admin", "device", "add", "--data-dir", dir, "--kind", "blood_pressure_monitor", "--serial", "SN-1",
+		"--maker", "Acme", "--eui64", "01-23-45-67-89-ab-cd-ef", "--patient", "pat@example.org")
+	if dev["id"] == "" || dev["credential"] == "" || dev["eui64"] != "0123456789ABCDEF" || dev["patientId"] == nil {
+		t.Fatalf("device add printed %v", dev)
+	}
 	// Bad input to the shell gets a clear error and no JSON.
 	var out strings.Builder
 	err = run(context.Background(), []string{"admin", "user", "add", "--data-dir", dir, "--email", "x@example.org", "--name", "X", "--role", "wizard"},

@@ -57,7 +57,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	defer s.db.Close()
+	defer s.close()
 	s.people.IdleTimeout, s.people.AbsoluteTimeout = f.sessionIdle, f.sessionAbsolute
 
 	ln, err := net.Listen("tcp", f.addr)

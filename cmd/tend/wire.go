@@ -12,6 +12,7 @@ import (
 	"github.com/tend-health/tend/internal/clock"
 	"github.com/tend-health/tend/internal/config"
 	"github.com/tend-health/tend/internal/db"
+	"github.com/tend-health/tend/internal/devices"
 	"github.com/tend-health/tend/internal/people"
 )
 
@@ -32,11 +33,18 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 
 // services are Tend's parts, wired over one database.
 type services struct {
-	db     *db.DB
-	clock  clock.Clock
-	people *people.Service
-	access *access.Service
-	audit  *audit.Log
+	db      *db.DB
+	clock   clock.Clock
+	people  *people.Service
+	access  *access.Service
+	audit   *audit.Log
+	devices *devices.Service
+}
+
+// close stops the services' background work and closes the database.
+func (s *services) close() {
+	s.devices.Close()
+	s.db.Close()
 }
 
 func (f *storeFlags) open(ctx context.Context) (*services, error) {
@@ -50,7 +58,9 @@ func (f *storeFlags) open(ctx context.Context) (*services, error) {
 	}
 	c := clock.Real{}
 	ps := people.NewService(d, c)
-	return &services{db: d, clock: c, people: ps, access: access.New(d, c, ps), audit: audit.New(d, c)}, nil
+	acc := access.New(d, c, ps)
+	return &services{db: d, clock: c, people: ps, access: acc, audit: audit.New(d, c),
+		devices: devices.New(d, c, ps, acc)}, nil
 }
 
 func newFlagSet(name, intro string, stderr io.Writer) *flag.FlagSet {
@@ -72,7 +82,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	defer s.db.Close()
+	defer s.close()
 	fmt.Fprintf(stdout, "%s is up to date (%v)\n", s.db.Where, time.Since(start).Round(time.Millisecond))
 	return nil
 }
