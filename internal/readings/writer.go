@@ -1,0 +1,595 @@
+package readings
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tend-health/tend/internal/db"
+	"github.com/tend-health/tend/internal/errs"
+)
+
+// row is one reading on its way into the measurements table.
+type row struct {
+	id, patientID, typeKey, loinc string
+	v, orig                       [maxComponents]float64
+	has                           [maxComponents]bool
+	unit, origUnit                string
+	takenAt, receivedAt           int64
+	source                        Source
+	door                          Door
+	deviceID, enteredBy           string
+	flags, externalID             string
+}
+
+// sourceKey is the identity an external id is unique within: the device
+// when there is one, else the person who entered the reading. It matches
+// the expression of the measurements_external index.
+func (r *row) sourceKey() string {
+	if r.deviceID != "" {
+		return r.deviceID
+	}
+	return r.enteredBy
+}
+
+const insertColumns = `id, patient_id, type_key, loinc, v1, v2, v3, unit, o1, o2, o3, orig_unit,
+	taken_at, received_at, source, door, device_id, entered_by, flags, external_id`
+
+const insertWidth = 20 // columns in insertColumns
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (r *row) appendArgs(args []any) []any {
+	var v2, v3, o1, o2, o3 any
+	if r.has[1] {
+		v2 = r.v[1]
+	}
+	if r.has[2] {
+		v3 = r.v[2]
+	}
+	if r.origUnit != "" {
+		o1 = r.orig[0]
+		if r.has[1] {
+			o2 = r.orig[1]
+		}
+		if r.has[2] {
+			o3 = r.orig[2]
+		}
+	}
+	return append(args, r.id, r.patientID, r.typeKey, r.loinc, r.v[0], v2, v3, r.unit, o1, o2, o3,
+		nullString(r.origUnit), r.takenAt, r.receivedAt, string(r.source), string(r.door),
+		nullString(r.deviceID), nullString(r.enteredBy), r.flags, nullString(r.externalID))
+}
+
+// request is one Ingest call's rows, waiting for the writer.
+type request struct {
+	rows []row
+	// Set by the writer: for each row, whether it was inserted now (false:
+	// the same source sent the same external id before) and the id it is
+	// stored under.
+	inserted []bool
+	ids      []string
+	err      error
+	done     chan struct{}
+}
+
+// writer commits the rows of concurrent Ingest calls together ("group
+// commit"): while one transaction commits, the requests that arrive queue
+// up, and the next transaction takes all of them, up to maxRows. A caller's
+// rows are never split across transactions, and the caller hears back only
+// after the commit. On SQLite one writer runs, since the database has one
+// writer connection; PostgreSQL gets a few.
+type writer struct {
+	db      *db.DB
+	reqs    chan *request
+	maxRows int
+	stop    chan struct{}
+	wg      sync.WaitGroup
+
+	mu      sync.Mutex
+	inserts map[int]*sql.Stmt // multi-row INSERT by row count
+	upserts map[int]*sql.Stmt // multi-row hourly summary upsert by row count
+
+	commits, rows, requests atomic.Int64
+}
+
+// Chunk sizes of the multi-row statements. SQLite takes at most 32766
+// variables in one statement and PostgreSQL 65535; 512 rows × 20 columns is
+// well below both. Batches are cut into chunks of maxChunk and the rest into
+// powers of two, so that at most ten statement shapes are ever prepared.
+const maxChunk = 512
+
+func newWriter(d *db.DB, maxRows int) *writer {
+	w := &writer{db: d, reqs: make(chan *request, 1024), maxRows: maxRows, stop: make(chan struct{}),
+		inserts: map[int]*sql.Stmt{}, upserts: map[int]*sql.Stmt{}}
+	n := 1
+	if d.Dialect == db.Postgres {
+		n = 4
+	}
+	for range n {
+		w.wg.Add(1)
+		go w.run()
+	}
+	return w
+}
+
+func (w *writer) close() {
+	close(w.stop)
+	w.wg.Wait()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, st := range w.inserts {
+		st.Close()
+	}
+	for _, st := range w.upserts {
+		st.Close()
+	}
+}
+
+var errClosed = errors.New("readings: the service is closed")
+
+// submit hands rows to the writer and waits for their commit.
+func (w *writer) submit(ctx context.Context, rows []row) (*request, error) {
+	r := &request{rows: rows, done: make(chan struct{})}
+	select {
+	case w.reqs <- r:
+	case <-w.stop:
+		return nil, errClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case <-r.done:
+		return r, r.err
+	case <-ctx.Done():
+		// The rows may still be committed; a retry with the same external
+		// ids is answered "duplicate".
+		return nil, ctx.Err()
+	}
+}
+
+func (w *writer) run() {
+	defer w.wg.Done()
+	for {
+		var first *request
+		select {
+		case first = <-w.reqs:
+		case <-w.stop:
+			// Finish what is queued before stopping.
+			for {
+				select {
+				case r := <-w.reqs:
+					w.commitGroup([]*request{r})
+				default:
+					return
+				}
+			}
+		}
+		group, n := []*request{first}, len(first.rows)
+	gather:
+		for n < w.maxRows {
+			select {
+			case r := <-w.reqs:
+				group = append(group, r)
+				n += len(r.rows)
+			default:
+				break gather
+			}
+		}
+		w.commitGroup(group)
+	}
+}
+
+func (w *writer) commitGroup(group []*request) {
+	err := w.commit(group)
+	if err != nil && len(group) > 1 {
+		// One request's rows must not fail the others': retry each alone.
+		for _, r := range group {
+			r.err = w.commit([]*request{r})
+		}
+	} else {
+		for _, r := range group {
+			r.err = err
+		}
+	}
+	for _, r := range group {
+		close(r.done)
+	}
+}
+
+func (w *writer) commit(group []*request) (err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := w.prepare(ctx); err != nil {
+		return err
+	}
+	tx, err := w.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return errs.Wrap(err, "beginning to store readings")
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var all []*row
+	for _, r := range group {
+		r.inserted = make([]bool, len(r.rows))
+		r.ids = make([]string, len(r.rows))
+		for i := range r.rows {
+			all = append(all, &r.rows[i])
+		}
+	}
+	inserted, err := w.insert(ctx, tx, all)
+	if err != nil {
+		return err
+	}
+	if inserted == len(all) {
+		for _, r := range group {
+			for i := range r.rows {
+				r.inserted[i], r.ids[i] = true, r.rows[i].id
+			}
+		}
+	} else if err := w.resolve(ctx, tx, group); err != nil {
+		return err
+	}
+	if err := w.summarise(ctx, tx, group); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return errs.Wrap(err, "committing readings")
+	}
+	w.commits.Add(1)
+	w.requests.Add(int64(len(group)))
+	w.rows.Add(int64(len(all)))
+	return nil
+}
+
+// chunks cuts n into maxChunk pieces and then powers of two.
+func chunks(n int) []int {
+	var out []int
+	for n > 0 {
+		k := maxChunk
+		for k > n {
+			k /= 2
+		}
+		out = append(out, k)
+		n -= k
+	}
+	return out
+}
+
+// placeholders writes rows × width placeholders: "?" on SQLite, whose
+// lookup of numbered parameters grows with their count, "$n" on PostgreSQL.
+func placeholders(b *strings.Builder, d db.Dialect, rows, width int) {
+	p := 1
+	for i := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for c := range width {
+			if c > 0 {
+				b.WriteByte(',')
+			}
+			if d == db.SQLite {
+				b.WriteByte('?')
+			} else {
+				b.WriteByte('$')
+				b.WriteString(strconv.Itoa(p))
+			}
+			p++
+		}
+		b.WriteByte(')')
+	}
+}
+
+// prepare makes every statement shape the writer uses, once. It runs
+// before a transaction begins: on SQLite the transaction holds the only
+// writer connection, and preparing on the pool inside it would wait forever.
+func (w *writer) prepare(ctx context.Context) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for k := maxChunk; k >= 1; k /= 2 {
+		if w.inserts[k] == nil {
+			st, err := w.db.W.PrepareContext(ctx, insertSQL(w.db.Dialect, k))
+			if err != nil {
+				return errs.Wrap(err, "preparing to store readings")
+			}
+			w.inserts[k] = st
+		}
+		if w.upserts[k] == nil {
+			st, err := w.db.W.PrepareContext(ctx, upsertHoursSQL(w.db.Dialect, k))
+			if err != nil {
+				return errs.Wrap(err, "preparing to summarise readings")
+			}
+			w.upserts[k] = st
+		}
+	}
+	return nil
+}
+
+// stmt returns the prepared statement for n rows.
+func (w *writer) stmt(cache map[int]*sql.Stmt, n int) *sql.Stmt {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return cache[n]
+}
+
+// InsertSQL returns the statement that stores n rows: duplicates of an
+// earlier (source, external id) are skipped, not errors.
+func insertSQL(d db.Dialect, n int) string {
+	var b strings.Builder
+	if d == db.SQLite {
+		// OR IGNORE rather than ON CONFLICT DO NOTHING: with no way left to
+		// abort half-way, SQLite keeps no statement journal for the insert.
+		b.WriteString("INSERT OR IGNORE INTO measurements (" + insertColumns + ") VALUES ")
+	} else {
+		b.WriteString("INSERT INTO measurements (" + insertColumns + ") VALUES ")
+	}
+	placeholders(&b, d, n, insertWidth)
+	if d == db.Postgres {
+		b.WriteString(" ON CONFLICT DO NOTHING")
+	}
+	return b.String()
+}
+
+// insert stores rows with multi-row INSERTs and returns how many were new.
+func (w *writer) insert(ctx context.Context, tx *sql.Tx, rows []*row) (int, error) {
+	args := make([]any, 0, min(len(rows), maxChunk)*insertWidth)
+	inserted, at := 0, 0
+	for _, k := range chunks(len(rows)) {
+		st := w.stmt(w.inserts, k)
+		args = args[:0]
+		for _, r := range rows[at : at+k] {
+			args = r.appendArgs(args)
+		}
+		at += k
+		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		if err != nil {
+			return 0, errs.Wrap(err, "storing readings")
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, errs.Wrap(err, "storing readings")
+		}
+		inserted += int(n)
+	}
+	return inserted, nil
+}
+
+// resolve finds out, after some rows were skipped, which rows are new and
+// under which id each skipped one was stored before.
+func (w *writer) resolve(ctx context.Context, tx *sql.Tx, group []*request) error {
+	present := map[string]bool{}
+	var ids []string
+	for _, r := range group {
+		for i := range r.rows {
+			ids = append(ids, r.rows[i].id)
+		}
+	}
+	for len(ids) > 0 {
+		k := min(len(ids), 500)
+		var args db.Args
+		ph := make([]string, k)
+		for i, id := range ids[:k] {
+			ph[i] = args.Add(id)
+		}
+		ids = ids[k:]
+		if err := queryStrings(ctx, tx, `SELECT id FROM measurements WHERE id IN (`+strings.Join(ph, ",")+`)`, args, func(v []string) {
+			present[v[0]] = true
+		}); err != nil {
+			return errs.Wrap(err, "finding stored readings")
+		}
+	}
+	// The skipped rows, by source: look up what was stored before.
+	wanted := map[string][]string{}
+	for _, r := range group {
+		for i := range r.rows {
+			row := &r.rows[i]
+			if present[row.id] {
+				r.inserted[i], r.ids[i] = true, row.id
+			} else if row.externalID != "" {
+				wanted[row.sourceKey()] = append(wanted[row.sourceKey()], row.externalID)
+			}
+		}
+	}
+	earlier := map[[2]string]string{}
+	for source, exts := range wanted {
+		for len(exts) > 0 {
+			k := min(len(exts), 500)
+			var args db.Args
+			src := args.Add(source)
+			ph := make([]string, k)
+			for i, e := range exts[:k] {
+				ph[i] = args.Add(e)
+			}
+			exts = exts[k:]
+			if err := queryStrings(ctx, tx, `SELECT external_id, id FROM measurements
+				WHERE COALESCE(device_id, entered_by) = `+src+` AND external_id IN (`+strings.Join(ph, ",")+`)`, args, func(v []string) {
+				earlier[[2]string{source, v[0]}] = v[1]
+			}); err != nil {
+				return errs.Wrap(err, "finding earlier readings")
+			}
+		}
+	}
+	for _, r := range group {
+		for i := range r.rows {
+			if r.inserted[i] {
+				continue
+			}
+			row := &r.rows[i]
+			id, ok := earlier[[2]string{row.sourceKey(), row.externalID}]
+			if !ok {
+				return errs.Wrap(fmt.Errorf("reading %s was neither stored nor found", row.id), "storing readings")
+			}
+			r.ids[i] = id
+		}
+	}
+	return nil
+}
+
+func queryStrings(ctx context.Context, tx *sql.Tx, q string, args db.Args, each func([]string)) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	v := make([]string, len(cols))
+	dest := make([]any, len(cols))
+	for i := range v {
+		dest[i] = &v[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		each(v)
+	}
+	return rows.Err()
+}
+
+// The hourly summaries (measurement_hours) are kept in the transaction that
+// stores the readings: the new rows are summed up per patient, type and hour
+// here, and each sum is added to its hour in one multi-row upsert.
+
+const hourMillis = int64(time.Hour / time.Millisecond)
+
+type hourKey struct {
+	patient, typ string
+	hour         int64
+}
+
+type hourSum struct {
+	n             [maxComponents]int64
+	min, max, sum [maxComponents]float64
+}
+
+func (h *hourSum) add(r *row) {
+	for i := range maxComponents {
+		if !r.has[i] {
+			continue
+		}
+		v := r.v[i]
+		if h.n[i] == 0 || v < h.min[i] {
+			h.min[i] = v
+		}
+		if h.n[i] == 0 || v > h.max[i] {
+			h.max[i] = v
+		}
+		h.n[i]++
+		h.sum[i] += v
+	}
+}
+
+const hourColumns = `patient_id, type_key, hour, n1, min1, max1, sum1, n2, min2, max2, sum2, n3, min3, max3, sum3`
+
+const hourWidth = 15
+
+func upsertHoursSQL(d db.Dialect, n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO measurement_hours (" + hourColumns + ") VALUES ")
+	placeholders(&b, d, n, hourWidth)
+	b.WriteString(" ON CONFLICT (patient_id, type_key, hour) DO UPDATE SET ")
+	for i := 1; i <= maxComponents; i++ {
+		k := strconv.Itoa(i)
+		if i > 1 {
+			b.WriteString(", ")
+		}
+		b.WriteString("n" + k + " = measurement_hours.n" + k + " + excluded.n" + k +
+			", sum" + k + " = measurement_hours.sum" + k + " + excluded.sum" + k +
+			", min" + k + " = CASE WHEN measurement_hours.min" + k + " IS NULL OR excluded.min" + k + " < measurement_hours.min" + k +
+			" THEN excluded.min" + k + " ELSE measurement_hours.min" + k + " END" +
+			", max" + k + " = CASE WHEN measurement_hours.max" + k + " IS NULL OR excluded.max" + k + " > measurement_hours.max" + k +
+			" THEN excluded.max" + k + " ELSE measurement_hours.max" + k + " END")
+	}
+	return b.String()
+}
+
+func (w *writer) summarise(ctx context.Context, tx *sql.Tx, group []*request) error {
+	sums := map[hourKey]*hourSum{}
+	for _, r := range group {
+		for i := range r.rows {
+			if !r.inserted[i] {
+				continue
+			}
+			row := &r.rows[i]
+			k := hourKey{row.patientID, row.typeKey, row.takenAt - row.takenAt%hourMillis}
+			h := sums[k]
+			if h == nil {
+				h = &hourSum{}
+				sums[k] = h
+			}
+			h.add(row)
+		}
+	}
+	if len(sums) == 0 {
+		return nil
+	}
+	keys := make([]hourKey, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	// One order for everyone, so that PostgreSQL writers never wait on
+	// each other in a circle.
+	slices.SortFunc(keys, func(a, b hourKey) int {
+		return cmp.Or(cmp.Compare(a.patient, b.patient), cmp.Compare(a.typ, b.typ), cmp.Compare(a.hour, b.hour))
+	})
+	args := make([]any, 0, min(len(keys), maxChunk)*hourWidth)
+	at := 0
+	for _, k := range chunks(len(keys)) {
+		st := w.stmt(w.upserts, k)
+		args = args[:0]
+		for _, key := range keys[at : at+k] {
+			h := sums[key]
+			args = append(args, key.patient, key.typ, key.hour)
+			for i := range maxComponents {
+				if h.n[i] == 0 {
+					args = append(args, int64(0), nil, nil, 0.0)
+				} else {
+					args = append(args, h.n[i], h.min[i], h.max[i], h.sum[i])
+				}
+			}
+		}
+		at += k
+		if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...); err != nil {
+			return errs.Wrap(err, "summarising readings by hour")
+		}
+	}
+	return nil
+}
+
+// rebuildHourSQL recomputes one hour's summary from the final readings; the
+// caller deletes the old summary first. GROUP BY yields no row, and so no
+// summary, for an hour left without final readings.
+const rebuildHourSQL = `INSERT INTO measurement_hours (` + hourColumns + `)
+	SELECT patient_id, type_key, $3, COUNT(v1), MIN(v1), MAX(v1), COALESCE(SUM(v1), 0),
+		COUNT(v2), MIN(v2), MAX(v2), COALESCE(SUM(v2), 0), COUNT(v3), MIN(v3), MAX(v3), COALESCE(SUM(v3), 0)
+	FROM measurements
+	WHERE patient_id = $1 AND type_key = $2 AND taken_at >= $3 AND taken_at < $4 AND status = 'final'
+	GROUP BY patient_id, type_key`
+
+// rebuildHour recomputes the summary of the hour holding takenAt.
+func rebuildHour(ctx context.Context, tx *sql.Tx, patientID, typeKey string, takenAt int64) error {
+	hour := takenAt - takenAt%hourMillis
+	if _, err := tx.ExecContext(ctx, `DELETE FROM measurement_hours WHERE patient_id = $1 AND type_key = $2 AND hour = $3`,
+		patientID, typeKey, hour); err != nil {
+		return errs.Wrap(err, "resummarising hour")
+	}
+	_, err := tx.ExecContext(ctx, rebuildHourSQL, patientID, typeKey, hour, hour+hourMillis)
+	return errs.Wrap(err, "resummarising hour")
+}
