@@ -140,6 +140,11 @@ func TestValidObservations(t *testing.T) {
 				t.Errorf("warnings %+v", r.Warnings)
 			}
 		}},
+		{"STU3 category system: warning", edit(t, temperature, `category.0.coding.0.system="http://hl7.org/fhir/observation-category"`), func(t *testing.T, r Reading) {
+			if len(r.Warnings) != 1 || r.Warnings[0].Location != "Observation.category[0].coding[0].system" {
+				t.Errorf("warnings %+v", r.Warnings)
+			}
+		}},
 		{"SpO2 with oximetry code and MDC", spo2, func(t *testing.T, r Reading) {
 			if r.TypeKey != measure.SpO2 || r.Code != "59408-5" {
 				t.Errorf("type %q code %q", r.TypeKey, r.Code)

@@ -15,6 +15,10 @@ const (
 	SystemObservationCategory = "http://terminology.hl7.org/CodeSystem/observation-category"
 	SystemDataAbsentReason    = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 	ProfileVitalSigns         = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
+
+	// systemObservationCategorySTU3 is what FHIR STU3 called the category
+	// system; senders still write it, and it is taken with a warning.
+	systemObservationCategorySTU3 = "http://hl7.org/fhir/observation-category"
 )
 
 // Observation statuses Tend stores. A reading is created final, amended,
@@ -286,7 +290,12 @@ func (c *obsChecker) category(cats []CodeableConcept, t measure.Type) {
 			if !slices.Contains(accepted, cd.Code) {
 				continue
 			}
-			if cd.System == SystemObservationCategory {
+			switch cd.System {
+			case SystemObservationCategory:
+				return
+			case systemObservationCategorySTU3:
+				c.warnf(CodeValue, fmt.Sprintf("%s[%d].coding[%d].system", loc, i, j),
+					"%s is the STU3 name of the category system; R4 names it %s", cd.System, SystemObservationCategory)
 				return
 			}
 			c.errorf(CodeValue, fmt.Sprintf("%s[%d].coding[%d].system", loc, i, j),

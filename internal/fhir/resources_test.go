@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tend-health/tend/internal/measure"
 )
 
 func TestResourcesRoundTrip(t *testing.T) {
@@ -92,6 +94,10 @@ func TestOutcomes(t *testing.T) {
 		t.Errorf("%+v", info)
 	}
 	// The catalogue's refusals are safe to show; other errors are not.
+	_, merr := measure.Normalize(measure.HeartRate, "", 900, "/min")
+	if e := AsError(merr); e.Issues[0].Code != CodeValue || !strings.Contains(e.Issues[0].Message, "900") || e.Status() != 422 {
+		t.Errorf("AsError(measure error) = %+v", e)
+	}
 	if e := AsError(wrapped{}); e.Issues[0].Code != CodeException || strings.Contains(e.Error(), "secret") {
 		t.Errorf("AsError leaked: %v", e)
 	}
