@@ -20,19 +20,6 @@ type CodeableConcept struct {
 	Text   string   `json:"text,omitempty"`
 }
 
-// hasCode reports whether one of the concept's codings is system|code.
-func (c *CodeableConcept) hasCode(system, code string) bool {
-	if c == nil {
-		return false
-	}
-	for _, cd := range c.Coding {
-		if cd.System == system && cd.Code == code {
-			return true
-		}
-	}
-	return false
-}
-
 // Quantity is a measured amount. Unit is for people; System and Code say
 // the unit for machines (UCUM in Tend).
 type Quantity struct {
