@@ -45,7 +45,8 @@
 //     because the LOINC code already says what was measured and every
 //     Observation Tend serves carries it; a category that says something
 //     else is refused, as the sign of a sender meaning another kind of
-//     Observation.
+//     Observation. The STU3 name of the category system is taken with a
+//     warning.
 //   - code: a LOINC coding the catalogue knows, any other codings (SNOMED,
 //     MDC) beside it, every coding with its system. A component's code
 //     alone (8480-6) is refused with the panel to send instead.
@@ -53,12 +54,16 @@
 //     matching a patient by MRN. Absolute URLs, contained and urn:uuid
 //     references are refused.
 //   - effectiveDateTime precise to at least the day, with a time zone once
-//     it has a time; or effectivePeriod with its start.
+//     it has a time; or effectivePeriod with its start. A date alone is
+//     taken as midnight UTC, with TakenPrecision saying so. Nothing here
+//     reads the clock: refusing readings from the future is the ingest
+//     path's job.
 //   - valueQuantity with system http://unitsofmeasure.org and a UCUM code
 //     (case-sensitive: "mm[Hg]", not "mmHg") that the catalogue accepts for
-//     the type. Units beyond the profile's bindings that the catalogue
-//     converts (°F, kPa, lb) are accepted; value and unit are kept as sent
-//     and converted later by measure.Normalize. The value is nonetheless
+//     the type, °F and lb included. Units beyond the profile's bindings that
+//     the catalogue converts (kPa for blood pressure, the fraction "1" for
+//     SpO2, m for height) are accepted too. Value and unit are kept as sent
+//     and converted later by measure.Normalize; the value is nonetheless
 //     checked now with measure.Normalize (and measure.CheckPanel for a
 //     panel), so that a sure refusal is reported at its location.
 //   - blood pressure: the 85354-9 panel with components 8480-6 and 8462-4
@@ -69,6 +74,17 @@
 //   - device: Device/{id} or an identifier; DeviceMetric is refused.
 //   - identifier: the first one becomes the reading's ExternalID, which
 //     makes sending it again harmless.
+//
+// # Searching
+//
+// ParseSearch turns the query of GET /fhir/Observation into a Query: one
+// patient, measurement types (codes OR'ed within a parameter, AND'ed across
+// parameters), a half-open time range [From, To) that every date parameter
+// narrows (a partial date covers its whole period), page size and order,
+// and NoMatch when the conditions exclude each other. An empty PatientID
+// means no patient was named: the caller scopes the search to what the
+// asker may see, as always. Unknown parameters are refused unless the
+// request says Prefer: handling=lenient.
 //
 // # Writing FHIR JSON
 //
