@@ -221,7 +221,7 @@ func TestBucketsMatchTheReadings(t *testing.T) {
 		begin := t0.Add(-72*time.Hour + 13*time.Minute + 17*time.Second)
 		var hrs, bps []sample
 		var items []readings.Item
-		for i := 0; begin.Add(time.Duration(i)*7*time.Minute).Before(t0); i++ {
+		for i := 0; begin.Add(time.Duration(i) * 7 * time.Minute).Before(t0); i++ {
 			at := begin.Add(time.Duration(i) * 7 * time.Minute)
 			v := float64(55 + (i*37)%90)
 			items = append(items, hr(v, at, fmt.Sprint("hr", i)))
