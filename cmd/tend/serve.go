@@ -68,7 +68,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if f.tlsCert != "" {
 		scheme = "https"
 	}
-	srv := api.New(api.Deps{DB: s.db, People: s.people, Access: s.access, Audit: s.audit, Log: log,
+	srv := api.New(api.Deps{DB: s.db, People: s.people, Access: s.access, Audit: s.audit, Devices: s.devices, Readings: s.readings, Log: log,
 		SecureCookies: f.tlsCert != "", TrustProxy: f.trustProxy, Version: version, Web: web.Handler()})
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}

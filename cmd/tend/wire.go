@@ -13,7 +13,9 @@ import (
 	"github.com/tend-health/tend/internal/config"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/devices"
+	"github.com/tend-health/tend/internal/events"
 	"github.com/tend-health/tend/internal/people"
+	"github.com/tend-health/tend/internal/readings"
 )
 
 // storeFlags are the flags that say where the data is, shared by every
@@ -33,17 +35,21 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 
 // services are Tend's parts, wired over one database.
 type services struct {
-	db      *db.DB
-	clock   clock.Clock
-	people  *people.Service
-	access  *access.Service
-	audit   *audit.Log
-	devices *devices.Service
+	db       *db.DB
+	clock    clock.Clock
+	people   *people.Service
+	access   *access.Service
+	audit    *audit.Log
+	devices  *devices.Service
+	readings *readings.Service
+	events   events.Bus
 }
 
 // close stops the services' background work and closes the database.
 func (s *services) close() {
+	s.readings.Close()
 	s.devices.Close()
+	s.events.Close()
 	s.db.Close()
 }
 
@@ -59,8 +65,14 @@ func (f *storeFlags) open(ctx context.Context) (*services, error) {
 	c := clock.Real{}
 	ps := people.NewService(d, c)
 	acc := access.New(d, c, ps)
-	return &services{db: d, clock: c, people: ps, access: acc, audit: audit.New(d, c),
-		devices: devices.New(d, c, ps, acc)}, nil
+	bus, err := newBus(ctx, d, f.database)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	dev := devices.New(d, c, ps, acc)
+	return &services{db: d, clock: c, people: ps, access: acc, audit: audit.New(d, c), devices: dev, events: bus,
+		readings: readings.New(d, c, acc, dev, readings.Options{Events: bus})}, nil
 }
 
 func newFlagSet(name, intro string, stderr io.Writer) *flag.FlagSet {
@@ -85,4 +97,13 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	defer s.close()
 	fmt.Fprintf(stdout, "%s is up to date (%v)\n", s.db.Where, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// newBus picks how events travel: within the process on SQLite, and
+// through PostgreSQL LISTEN/NOTIFY (so every node hears them) on PostgreSQL.
+func newBus(ctx context.Context, d *db.DB, url string) (events.Bus, error) {
+	if d.Dialect == db.Postgres {
+		return events.NewPostgres(ctx, d, events.PostgresConfig{URL: url})
+	}
+	return events.NewLocal(), nil
 }

@@ -21,22 +21,28 @@ import (
 	"github.com/tend-health/tend/internal/clock"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/db/dbtest"
+	"github.com/tend-health/tend/internal/devices"
+	"github.com/tend-health/tend/internal/events"
 	"github.com/tend-health/tend/internal/people"
+	"github.com/tend-health/tend/internal/readings"
 )
 
 const password = "a long enough password"
 
 // env is a running API over a real database, with one user per caller.
 type env struct {
-	t       *testing.T
-	srv     *httptest.Server
-	api     *api.Server
-	people  *people.Service
-	access  *access.Service
-	audit   *audit.Log
-	users   map[string]people.User
-	tokens  map[string]string
-	counter atomic.Int64
+	t        *testing.T
+	srv      *httptest.Server
+	api      *api.Server
+	people   *people.Service
+	access   *access.Service
+	audit    *audit.Log
+	devices  *devices.Service
+	readings *readings.Service
+	bus      *events.Local
+	users    map[string]people.User
+	tokens   map[string]string
+	counter  atomic.Int64
 }
 
 // The callers of the route table. patA is the patient the routes are about.
@@ -47,8 +53,11 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	c := clock.Real{}
 	ps := people.NewService(d, c)
 	e := &env{t: t, people: ps, access: access.New(d, c, ps), audit: audit.New(d, c),
-		users: map[string]people.User{}, tokens: map[string]string{}}
-	e.api = api.New(api.Deps{DB: d, People: ps, Access: e.access, Audit: e.audit,
+		users: map[string]people.User{}, tokens: map[string]string{}, bus: events.NewLocal()}
+	e.devices = devices.New(d, c, ps, e.access)
+	e.readings = readings.New(d, c, e.access, e.devices, readings.Options{Events: e.bus})
+	t.Cleanup(func() { e.readings.Close(); e.devices.Close(); e.bus.Close() })
+	e.api = api.New(api.Deps{DB: d, People: ps, Access: e.access, Audit: e.audit, Devices: e.devices, Readings: e.readings,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
 	e.srv = httptest.NewServer(e.api.Handler())
 	t.Cleanup(e.srv.Close)

@@ -13,6 +13,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/tend-health/tend/internal/audit"
+	"github.com/tend-health/tend/internal/devices"
 	"github.com/tend-health/tend/internal/errs"
 	"github.com/tend-health/tend/internal/people"
 )
@@ -107,18 +108,43 @@ func (s *Server) secureHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// authenticate finds the principal behind a request: a bearer API token,
-// or a session cookie. A bad token is refused at once; a stale cookie is
-// treated as no login, so that the sign-in page still works.
+type deviceKey struct{}
+
+// deviceFrom returns the device that signed the request in, if one did.
+func deviceFrom(ctx context.Context) (devices.Device, bool) {
+	d, ok := ctx.Value(deviceKey{}).(devices.Device)
+	return d, ok
+}
+
+// authenticate finds who is behind a request: a person by bearer API token
+// or session cookie, or a device by HTTP Basic with its id and credential.
+// A bad token or device credential is refused at once; a stale cookie is
+// treated as no sign-in, so that the sign-in page still works.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		var p people.Principal
 		var err error
+		if id, secret, ok := r.BasicAuth(); ok {
+			d, err := s.Devices.Authenticate(ctx, id, secret)
+			if err != nil {
+				w.Header().Set("WWW-Authenticate", `Basic realm="tend devices"`)
+				status := statusOf[errs.KindOf(err)]
+				if status == http.StatusInternalServerError {
+					s.Log.ErrorContext(ctx, "device check failed", "err", err)
+				}
+				writeProblem(w, status, err.Error())
+				return
+			}
+			ctx = context.WithValue(ctx, deviceKey{}, d)
+			ctx = audit.WithActor(ctx, audit.Actor{ID: d.ID, Kind: "device"})
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
 		if auth := r.Header.Get("Authorization"); auth != "" {
 			token, ok := strings.CutPrefix(auth, "Bearer ")
 			if !ok {
-				writeProblem(w, http.StatusUnauthorized, "the Authorization header must be 'Bearer <token>'")
+				writeProblem(w, http.StatusUnauthorized, "the Authorization header must be 'Bearer <token>' for people, or Basic with a device's id and credential")
 				return
 			}
 			if p, err = s.People.TokenPrincipal(ctx, strings.TrimSpace(token)); err != nil {
@@ -150,6 +176,14 @@ func (s *Server) enforce(ctx huma.Context, next func(huma.Context)) {
 	rl, _ := ctx.Operation().Metadata["rule"].(rule)
 	if rl.patient || rl.audit {
 		defer s.auditRoute(ctx, rl)
+	}
+	if _, isDevice := deviceFrom(ctx.Context()); isDevice && !rl.public {
+		if !rl.device {
+			huma.WriteErr(s.api, ctx, http.StatusForbidden, "devices may only send readings; sign in as a person for this")
+			return
+		}
+		next(ctx)
+		return
 	}
 	p, signedIn := people.FromContext(ctx.Context())
 	if !rl.public {

@@ -15,6 +15,7 @@ type rule struct {
 	roles   []people.Role // one of these roles; none = any signed-in user
 	patient bool          // touches the data of the patient in {patientId}: audited
 	audit   bool          // an administrative action: audited
+	device  bool          // a device signed in with its credential may call it too
 }
 
 var (
@@ -28,6 +29,7 @@ var (
 type Route struct {
 	Method, Path, OperationID string
 	Public, Patient, Audited  bool
+	Device                    bool
 	Roles                     []people.Role
 }
 
@@ -42,7 +44,7 @@ func (s *Server) Routes() []Route {
 			}
 			rl, _ := op.Metadata["rule"].(rule)
 			out = append(out, Route{Method: method, Path: path, OperationID: op.OperationID, Public: rl.public,
-				Patient: rl.patient, Audited: rl.patient || rl.audit, Roles: rl.roles})
+				Patient: rl.patient, Audited: rl.patient || rl.audit, Roles: rl.roles, Device: rl.device})
 		}
 	}
 	return out

@@ -16,16 +16,20 @@ import (
 	"github.com/tend-health/tend/internal/access"
 	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/db"
+	"github.com/tend-health/tend/internal/devices"
 	"github.com/tend-health/tend/internal/people"
+	"github.com/tend-health/tend/internal/readings"
 )
 
 // Deps are the services the API speaks for.
 type Deps struct {
-	DB     *db.DB
-	People *people.Service
-	Access *access.Service
-	Audit  *audit.Log
-	Log    *slog.Logger
+	DB       *db.DB
+	People   *people.Service
+	Access   *access.Service
+	Audit    *audit.Log
+	Devices  *devices.Service
+	Readings *readings.Service
+	Log      *slog.Logger
 	// SecureCookies marks cookies Secure; set when served over TLS.
 	SecureCookies bool
 	// TrustProxy takes the client address from X-Forwarded-For.
