@@ -26,6 +26,15 @@ after(async () => {
   await tend?.stop();
 });
 
+/** Screenshots the page as a phone shows it, then goes back to the desktop size. */
+async function phoneShot(page, name) {
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(400); // the navigation drawer slides away on narrow screens
+  await screenshot(page, name);
+  await page.setViewportSize(DESKTOP);
+  await page.waitForTimeout(400);
+}
+
 async function signIn(page, who) {
   await page.goto('/');
   await page.waitForURL('**/login');
@@ -99,9 +108,7 @@ test('a clinic’s first day: add people, share, see, and see who saw', async (t
     await table.getByText(NURSE.email).waitFor();
     await table.getByText(PATIENT.email).waitFor();
     await screenshot(page, '05-admin-users-three');
-    await page.setViewportSize(PHONE);
-    await screenshot(page, '05-admin-users-three-phone');
-    await page.setViewportSize(DESKTOP);
+    await phoneShot(page, '05-admin-users-three-phone');
     await signOut(page);
   });
 
@@ -122,9 +129,7 @@ test('a clinic’s first day: add people, share, see, and see who saw', async (t
     await item.getByText('Alerts').waitFor();
     assert.equal(await item.getByText('Journal').count(), 0, 'only the ticked scopes are shared');
     await screenshot(page, '06-patient-sharing');
-    await page.setViewportSize(PHONE);
-    await screenshot(page, '06-patient-sharing-phone');
-    await page.setViewportSize(DESKTOP);
+    await phoneShot(page, '06-patient-sharing-phone');
   });
 
   await t.test('the nurse sees the patient in My patients and opens the patient page', async () => {
@@ -141,9 +146,7 @@ test('a clinic’s first day: add people, share, see, and see who saw', async (t
     await page.getByText('MRN-0042').waitFor();
     await page.getByText(`${PATIENT.name} shared their data with you.`).waitFor();
     await screenshot(page, '08-nurse-patient-page');
-    await page.setViewportSize(PHONE);
-    await screenshot(page, '08-nurse-patient-page-phone');
-    await page.setViewportSize(DESKTOP);
+    await phoneShot(page, '08-nurse-patient-page-phone');
   });
 
   await t.test('the patient sees the nurse in “Who accessed my data”', async () => {
@@ -153,8 +156,7 @@ test('a clinic’s first day: add people, share, see, and see who saw', async (t
     const table = page.getByRole('table', { name: 'Access events' });
     await table.getByRole('row').filter({ hasText: NURSE.name }).first().waitFor();
     await screenshot(page, '09-patient-access-log');
-    await page.setViewportSize(PHONE);
-    await screenshot(page, '09-patient-access-log-phone');
+    await phoneShot(page, '09-patient-access-log-phone');
   });
 
   for (const who of [admin, patient, nurse]) {

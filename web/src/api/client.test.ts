@@ -36,7 +36,10 @@ describe('api client', () => {
   it('calls the sign-out handler on a 401, except when asked not to', async () => {
     const onUnauthorized = vi.fn();
     setUnauthorizedHandler(onUnauthorized);
-    mockApi({ 'GET /api/v1/patients': problem(401, 'Sign in first.'), 'POST /api/v1/auth/login': problem(401, 'Wrong') });
+    mockApi({
+      'GET /api/v1/patients': problem(401, 'Sign in first.'),
+      'POST /api/v1/auth/login': problem(401, 'Wrong'),
+    });
     await expect(api('/api/v1/patients')).rejects.toThrow('Sign in first.');
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
     await expect(api('/api/v1/auth/login', { method: 'POST', quietUnauthorized: true })).rejects.toThrow('Wrong');

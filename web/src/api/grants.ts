@@ -8,7 +8,8 @@ const base = (patientId: string) => `/api/v1/patients/${encodeURIComponent(patie
 export function useGrants(patientId: string | undefined) {
   return useQuery({
     queryKey: keys.grants(patientId ?? ''),
-    queryFn: ({ signal }) => api<{ grants: Grant[] }>(`${base(patientId!)}/grants`, { signal }).then((r) => r.grants ?? []),
+    queryFn: ({ signal }) =>
+      api<{ grants: Grant[] }>(`${base(patientId!)}/grants`, { signal }).then((r) => r.grants ?? []),
     enabled: !!patientId,
   });
 }

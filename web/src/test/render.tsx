@@ -7,7 +7,11 @@ import { AppRoutes } from '../routes';
 /** Shows the current path, so tests can check where the app went. */
 function LocationProbe() {
   const loc = useLocation();
-  return <output data-testid="location" hidden>{loc.pathname + loc.search}</output>;
+  return (
+    <output data-testid="location" hidden>
+      {loc.pathname + loc.search}
+    </output>
+  );
 }
 
 /** Renders the whole app at a path, with a fresh cache, as a person would open it. */

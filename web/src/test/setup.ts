@@ -3,7 +3,7 @@ import { cleanup, configure } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
 
 // Lazy pages load on first use; give them time on a busy two-core machine.
-configure({ asyncUtilTimeout: 4000 });
+configure({ asyncUtilTimeout: 10_000 });
 
 // Mantine reads these browser features; happy-dom lacks or half-implements some.
 if (!window.matchMedia) {

@@ -1,5 +1,5 @@
 import { Badge, Group, Text } from '@mantine/core';
-import type { Access, GrantKind, Role, Scope } from '../../api/types';
+import { SCOPES, type Access, type GrantKind, type Role, type Scope } from '../../api/types';
 import { ROLE_LABELS } from '../../session/roles';
 
 const ROLE_COLORS: Record<Role, string> = {
@@ -11,7 +11,12 @@ const ROLE_COLORS: Record<Role, string> = {
 };
 
 export function RoleBadges({ roles }: { roles: Role[] }) {
-  if (!roles.length) return <Text size="sm" c="dimmed">No role</Text>;
+  if (!roles.length)
+    return (
+      <Text size="sm" c="dimmed">
+        No role
+      </Text>
+    );
   return (
     <Group gap={4} wrap="wrap">
       {roles.map((r) => (
@@ -33,7 +38,26 @@ export const SCOPE_LABELS: Record<Scope, string> = {
 };
 
 export function ScopeBadges({ scopes }: { scopes: Scope[] }) {
-  if (!scopes.length) return <Text size="sm" c="dimmed">None</Text>;
+  if (!scopes.length)
+    return (
+      <Text size="sm" c="dimmed">
+        None
+      </Text>
+    );
+  if (SCOPES.every((s) => scopes.includes(s))) {
+    return (
+      <Badge
+        color="gray"
+        variant="outline"
+        radius="sm"
+        tt="none"
+        fw={500}
+        title={SCOPES.map((s) => SCOPE_LABELS[s]).join(', ')}
+      >
+        All data
+      </Badge>
+    );
+  }
   return (
     <Group gap={4} wrap="wrap">
       {scopes.map((s) => (

@@ -1,4 +1,16 @@
-import { ActionIcon, AppShell, Avatar, Burger, Button, Container, Group, NavLink, ScrollArea, Text, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  AppShell,
+  Avatar,
+  Burger,
+  Button,
+  Container,
+  Group,
+  NavLink,
+  ScrollArea,
+  Text,
+  Tooltip,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect, type ReactNode } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
@@ -54,8 +66,11 @@ export function Shell() {
   const navigate = useNavigate();
   const logout = useLogout();
 
-  // On a phone the menu closes once a page is picked.
-  useEffect(() => close(), [location.pathname, close]);
+  // A new page starts at its top, and on a phone the menu closes once a page is picked.
+  useEffect(() => {
+    close();
+    window.scrollTo(0, 0);
+  }, [location.pathname, close]);
 
   const isActive = (to: string) => location.pathname === to || location.pathname.startsWith(`${to}/`);
   const links = (items: NavItem[]) =>
@@ -134,7 +149,14 @@ export function Shell() {
               Log out
             </Button>
             <Tooltip label="Log out">
-              <ActionIcon variant="default" size="lg" aria-label="Log out" onClick={onLogout} hiddenFrom="sm" loading={logout.isPending}>
+              <ActionIcon
+                variant="default"
+                size="lg"
+                aria-label="Log out"
+                onClick={onLogout}
+                hiddenFrom="sm"
+                loading={logout.isPending}
+              >
                 <IconLogout size={18} />
               </ActionIcon>
             </Tooltip>

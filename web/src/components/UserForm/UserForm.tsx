@@ -94,7 +94,9 @@ export function UserForm({ mode, initial, submitLabel, submitting, error, onSubm
   return (
     <form onSubmit={submit} noValidate aria-label={mode === 'create' ? 'Add user' : 'Edit user'}>
       <Stack gap="md">
-        {error ? <ErrorAlert error={error} title={mode === 'create' ? 'Could not add the user' : 'Could not save'} /> : null}
+        {error ? (
+          <ErrorAlert error={error} title={mode === 'create' ? 'Could not add the user' : 'Could not save'} />
+        ) : null}
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <TextInput
             label="Email"
@@ -153,7 +155,8 @@ export function UserForm({ mode, initial, submitLabel, submitting, error, onSubm
                 Clinical profile
               </Title>
               <Text size="sm" c="dimmed">
-                Used to read the patient's measurements correctly: reference ranges by age and sex, schedules in their time zone.
+                Used to read the patient's measurements correctly: reference ranges by age and sex, schedules in their
+                time zone.
               </Text>
             </div>
             <SimpleGrid cols={{ base: 1, sm: 2 }}>

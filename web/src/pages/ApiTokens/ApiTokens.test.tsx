@@ -38,7 +38,9 @@ describe('API tokens', () => {
   });
 
   it('revokes a token after confirming', async () => {
-    let tokens: ApiToken[] = [{ id: 't9', label: 'Old script', createdAt: '2025-01-01T00:00:00Z', lastUsedAt: '2025-02-01T00:00:00Z' }];
+    let tokens: ApiToken[] = [
+      { id: 't9', label: 'Old script', createdAt: '2025-01-01T00:00:00Z', lastUsedAt: '2025-02-01T00:00:00Z' },
+    ];
     const mock = mockApi({
       'GET /api/v1/me': ok(NURSE),
       'GET /api/v1/me/tokens': () => ok({ tokens }),

@@ -1,4 +1,18 @@
-import { ActionIcon, Alert, Button, Code, CopyButton, Group, Paper, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/client';
 import { useCreateToken, useRevokeToken, useTokens } from '../../api/tokens';
@@ -60,14 +74,27 @@ export default function ApiTokens() {
                   style={{ flex: '1 1 16rem' }}
                   maxLength={100}
                 />
-                <Button type="submit" loading={create.isPending} mt={{ base: 0, xs: 25 }} leftSection={<IconKey size={16} />}>
+                <Button
+                  type="submit"
+                  loading={create.isPending}
+                  mt={{ base: 0, xs: 25 }}
+                  leftSection={<IconKey size={16} />}
+                >
                   Create token
                 </Button>
               </Group>
             </Stack>
           </form>
           {fresh && (
-            <Alert color="teal" mt="md" title={`Token “${fresh.label}” created`} role="status" withCloseButton closeButtonLabel="Dismiss" onClose={() => setFresh(null)}>
+            <Alert
+              color="teal"
+              mt="md"
+              title={`Token “${fresh.label}” created`}
+              role="status"
+              withCloseButton
+              closeButtonLabel="Dismiss"
+              onClose={() => setFresh(null)}
+            >
               <Text size="sm" mb="xs">
                 Copy it now: Tend shows it only this once.
               </Text>
@@ -114,7 +141,16 @@ export default function ApiTokens() {
                       <Table.Th>Created</Table.Th>
                       <Table.Th>Last used</Table.Th>
                       <Table.Th>
-                        <span className="visually-hidden" style={{ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }}>
+                        <span
+                          className="visually-hidden"
+                          style={{
+                            position: 'absolute',
+                            width: 1,
+                            height: 1,
+                            overflow: 'hidden',
+                            clip: 'rect(0 0 0 0)',
+                          }}
+                        >
                           Actions
                         </span>
                       </Table.Th>
@@ -137,7 +173,13 @@ export default function ApiTokens() {
                           </Text>
                         </Table.Td>
                         <Table.Td ta="right">
-                          <Button variant="subtle" color="red" size="xs" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.label}`}>
+                          <Button
+                            variant="subtle"
+                            color="red"
+                            size="xs"
+                            onClick={() => setRevoking(t)}
+                            aria-label={`Revoke ${t.label}`}
+                          >
                             Revoke
                           </Button>
                         </Table.Td>

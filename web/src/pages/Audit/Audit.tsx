@@ -56,7 +56,7 @@ export default function Audit() {
         >
           {(list) => (
             <>
-              <EventsTable events={list} showIp />
+              <EventsTable events={list} technical />
               {list.length >= limit && (
                 <Center mt="md">
                   <Button variant="default" onClick={() => setLimit((l) => l + PAGE)} loading={events.isFetching}>

@@ -13,7 +13,9 @@ describe('Change password', () => {
     await user.type(field(/^new password \*?$/i), 'short');
     await user.type(field(/new password again/i), 'shorter');
     await user.click(screen.getByRole('button', { name: 'Change password' }));
-    expect(screen.getByText(/at least 12 characters/i, { selector: '.mantine-InputWrapper-error' })).toBeInTheDocument();
+    expect(
+      screen.getByText(/at least 12 characters/i, { selector: '.mantine-InputWrapper-error' }),
+    ).toBeInTheDocument();
     expect(screen.getByText('The two new passwords differ.')).toBeInTheDocument();
     expect(mock.find('POST', '/api/v1/me/password')).toHaveLength(0);
   });

@@ -41,7 +41,10 @@ export default function ChangePassword() {
 
   return (
     <>
-      <PageHeader title="Change password" description={`Use at least ${MIN_PASSWORD} characters. A few unrelated words make a strong, memorable password.`} />
+      <PageHeader
+        title="Change password"
+        description={`Use at least ${MIN_PASSWORD} characters. A few unrelated words make a strong, memorable password.`}
+      />
       <Paper withBorder p={{ base: 'md', sm: 'xl' }} maw={520}>
         <form onSubmit={submit} noValidate aria-label="Change password">
           <Stack>

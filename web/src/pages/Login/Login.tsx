@@ -28,7 +28,8 @@ export function Login() {
   const [touched, setTouched] = useState(false);
 
   if (me.isPending) return <FullPageLoader />;
-  if (me.data && !login.isSuccess) return <Navigate to={from ?? roleHome(pickRole(me.data.id, me.data.roles))} replace />;
+  if (me.data && !login.isSuccess)
+    return <Navigate to={from ?? roleHome(pickRole(me.data.id, me.data.roles))} replace />;
 
   const server = login.error instanceof ApiError ? login.error.fieldErrors() : {};
   const local: Record<string, string> = {};

@@ -44,7 +44,10 @@ describe('My patients', () => {
   });
 
   it('shows why the list could not load', async () => {
-    mockApi({ 'GET /api/v1/me': ok(NURSE), 'GET /api/v1/patients': problem(503, 'Tend is starting, try in a minute.') });
+    mockApi({
+      'GET /api/v1/me': ok(NURSE),
+      'GET /api/v1/patients': problem(503, 'Tend is starting, try in a minute.'),
+    });
     renderApp('/patients');
     expect(await screen.findByRole('alert')).toHaveTextContent('Tend is starting, try in a minute.');
   });

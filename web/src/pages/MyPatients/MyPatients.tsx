@@ -1,4 +1,4 @@
-import { Anchor, Paper, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Group, Paper, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { usePatients } from '../../api/patients';
@@ -8,11 +8,13 @@ import { PageHeader } from '../../components/PageHeader/PageHeader';
 import { QueryState } from '../../components/QueryState/QueryState';
 import { useSession } from '../../session/SessionContext';
 import { ageFrom, formatCalendarDate } from '../../util/format';
+import { useNarrow } from '../../util/useNarrow';
 
 export default function MyPatients() {
   const patients = usePatients();
   const { role } = useSession();
   const [q, setQ] = useState('');
+  const narrow = useNarrow();
   // The caller's own record (access "self") belongs to their patient role, not to this list.
   const others = useMemo(() => (patients.data ?? []).filter((p) => p.access !== 'self'), [patients.data]);
   const needle = q.trim().toLowerCase();
@@ -55,52 +57,83 @@ export default function MyPatients() {
                   maw={360}
                 />
               )}
-              <div className="table-scroll">
-                <Table miw={520} aria-label="Patients">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Patient</Table.Th>
-                      <Table.Th>Access</Table.Th>
-                      <Table.Th>What you may see</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {shown.map((p) => {
-                      const age = ageFrom(p.birthDate);
-                      return (
-                        <Table.Tr key={p.id}>
-                          <Table.Td>
-                            <Anchor component={Link} to={`/patients/${encodeURIComponent(p.id)}`} fw={600} size="sm">
-                              {p.name}
-                            </Anchor>
-                            {p.birthDate && (
-                              <Text size="xs" c="dimmed">
-                                Born {formatCalendarDate(p.birthDate)}
-                                {age !== null && ` · ${age} years`}
-                              </Text>
-                            )}
-                          </Table.Td>
-                          <Table.Td>
-                            <AccessBadge access={p.access} />
-                          </Table.Td>
-                          <Table.Td>
-                            <ScopeBadges scopes={p.scopes} />
+              {narrow ? (
+                <Stack gap={0} component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Patients">
+                  {shown.map((p) => {
+                    const age = ageFrom(p.birthDate);
+                    return (
+                      <Stack
+                        key={p.id}
+                        component="li"
+                        gap={6}
+                        py="sm"
+                        style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }}
+                      >
+                        <Group justify="space-between" wrap="nowrap" gap="xs">
+                          <Anchor component={Link} to={`/patients/${encodeURIComponent(p.id)}`} fw={600} size="sm">
+                            {p.name}
+                          </Anchor>
+                          <AccessBadge access={p.access} />
+                        </Group>
+                        {p.birthDate && (
+                          <Text size="xs" c="dimmed">
+                            Born {formatCalendarDate(p.birthDate)}
+                            {age !== null && ` · ${age} years`}
+                          </Text>
+                        )}
+                        <ScopeBadges scopes={p.scopes} />
+                      </Stack>
+                    );
+                  })}
+                </Stack>
+              ) : (
+                <div className="table-scroll">
+                  <Table miw={520} aria-label="Patients">
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th>Patient</Table.Th>
+                        <Table.Th>Access</Table.Th>
+                        <Table.Th>What you may see</Table.Th>
+                      </Table.Tr>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {shown.map((p) => {
+                        const age = ageFrom(p.birthDate);
+                        return (
+                          <Table.Tr key={p.id}>
+                            <Table.Td>
+                              <Anchor component={Link} to={`/patients/${encodeURIComponent(p.id)}`} fw={600} size="sm">
+                                {p.name}
+                              </Anchor>
+                              {p.birthDate && (
+                                <Text size="xs" c="dimmed">
+                                  Born {formatCalendarDate(p.birthDate)}
+                                  {age !== null && ` · ${age} years`}
+                                </Text>
+                              )}
+                            </Table.Td>
+                            <Table.Td>
+                              <AccessBadge access={p.access} />
+                            </Table.Td>
+                            <Table.Td>
+                              <ScopeBadges scopes={p.scopes} />
+                            </Table.Td>
+                          </Table.Tr>
+                        );
+                      })}
+                      {shown.length === 0 && (
+                        <Table.Tr>
+                          <Table.Td colSpan={3}>
+                            <Text size="sm" c="dimmed" ta="center" py="md">
+                              No patient matches “{q}”.
+                            </Text>
                           </Table.Td>
                         </Table.Tr>
-                      );
-                    })}
-                    {shown.length === 0 && (
-                      <Table.Tr>
-                        <Table.Td colSpan={3}>
-                          <Text size="sm" c="dimmed" ta="center" py="md">
-                            No patient matches “{q}”.
-                          </Text>
-                        </Table.Td>
-                      </Table.Tr>
-                    )}
-                  </Table.Tbody>
-                </Table>
-              </div>
+                      )}
+                    </Table.Tbody>
+                  </Table>
+                </div>
+              )}
             </>
           )}
         </QueryState>

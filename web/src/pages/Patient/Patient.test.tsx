@@ -36,7 +36,14 @@ describe('Patient page', () => {
   it('marks fields that were never recorded', async () => {
     mockApi({
       'GET /api/v1/me': ok(NURSE),
-      'GET /api/v1/patients/:id': ok({ id: 'p2', name: 'Quinn', email: 'q@example.org', profile: {}, access: 'care', scopes: [] }),
+      'GET /api/v1/patients/:id': ok({
+        id: 'p2',
+        name: 'Quinn',
+        email: 'q@example.org',
+        profile: {},
+        access: 'care',
+        scopes: [],
+      }),
     });
     renderApp('/patients/p2');
     expect(await screen.findByRole('heading', { name: 'Quinn' })).toBeInTheDocument();

@@ -34,7 +34,7 @@ export default function Sharing() {
         description="You decide who sees your health data. Share with a professional or a family member, choose what they may see, and stop sharing whenever you like."
       />
       <Grid gap="lg">
-        <Grid.Col span={{ base: 12, md: 7 }} order={{ base: 2, md: 1 }}>
+        <Grid.Col span={{ base: 12, md: 7 }}>
           <Paper withBorder p={{ base: 'md', sm: 'lg' }}>
             <Title order={2} fz="lg" mb="md">
               Who can see your data
@@ -46,7 +46,14 @@ export default function Sharing() {
               empty={{ title: 'Nobody but you', description: 'You have not shared your data with anyone yet.' }}
             >
               {(list) => (
-                <Stack gap="sm" component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="People with access">
+                <Stack
+                  gap="sm"
+                  component="ul"
+                  p={0}
+                  m={0}
+                  style={{ listStyle: 'none' }}
+                  aria-label="People with access"
+                >
                   {list.map((g) => (
                     <GrantItem key={g.id} g={g} onRevoke={() => setRevoking(g)} />
                   ))}
@@ -55,7 +62,7 @@ export default function Sharing() {
             </QueryState>
           </Paper>
         </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 5 }} order={{ base: 1, md: 2 }}>
+        <Grid.Col span={{ base: 12, md: 5 }}>
           <ShareForm patientId={me.id} />
         </Grid.Col>
       </Grid>
@@ -108,11 +115,18 @@ function GrantItem({ g, onRevoke }: { g: Grant; onRevoke: () => void }) {
           </Text>
         </Stack>
         {g.kind === 'share' ? (
-          <Button variant="subtle" color="red" size="xs" onClick={onRevoke} aria-label={`Stop sharing with ${g.granteeName}`}>
+          <Button
+            variant="subtle"
+            color="red"
+            size="xs"
+            onClick={onRevoke}
+            aria-label={`Stop sharing with ${g.granteeName}`}
+            style={{ flexShrink: 0 }}
+          >
             Revoke
           </Button>
         ) : (
-          <Text size="xs" c="dimmed" ta="right" maw={110}>
+          <Text size="xs" c="dimmed" ta="right" maw={110} style={{ flexShrink: 0 }}>
             Managed by your clinic
           </Text>
         )}

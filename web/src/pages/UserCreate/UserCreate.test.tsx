@@ -70,6 +70,8 @@ describe('Add user', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('Someone already uses that email.');
     const email = input(/^email/i);
     expect(email).toHaveAttribute('aria-invalid', 'true');
-    expect(within(email.closest('.mantine-InputWrapper-root') as HTMLElement).getByText('is already in use')).toBeInTheDocument();
+    expect(
+      within(email.closest('.mantine-InputWrapper-root') as HTMLElement).getByText('is already in use'),
+    ).toBeInTheDocument();
   });
 });

@@ -99,7 +99,12 @@ export function CareTeam({ patientId, patientName }: { patientId: string; patien
                         </Group>
                       </div>
                       <Tooltip label="Remove from care team">
-                        <ActionIcon variant="subtle" color="red" aria-label={`Remove ${g.granteeName} from the care team`} onClick={() => setRemoving(g)}>
+                        <ActionIcon
+                          variant="subtle"
+                          color="red"
+                          aria-label={`Remove ${g.granteeName} from the care team`}
+                          onClick={() => setRemoving(g)}
+                        >
                           <IconTrash size={18} />
                         </ActionIcon>
                       </Tooltip>
@@ -139,9 +144,7 @@ export function CareTeam({ patientId, patientName }: { patientId: string; patien
         }}
         onConfirm={() => removing && revoke.mutate(removing.id, { onSuccess: () => setRemoving(null) })}
       >
-        <Text size="sm">
-          They will no longer see {patientName}'s data, unless the patient shares it with them.
-        </Text>
+        <Text size="sm">They will no longer see {patientName}'s data, unless the patient shares it with them.</Text>
       </ConfirmModal>
     </Paper>
   );

@@ -86,7 +86,11 @@ describe('Edit user', () => {
     // The dropdown opens with a transition that happy-dom never finishes, so it counts as hidden.
     await user.click(await screen.findByRole('option', { name: /Nina Nurse/, hidden: true }));
     await user.click(screen.getByRole('button', { name: 'Add' }));
-    await waitFor(() => expect(within(screen.getByRole('list', { name: 'Care team members' })).getByText('Nina Nurse')).toBeInTheDocument());
+    await waitFor(() =>
+      expect(
+        within(screen.getByRole('list', { name: 'Care team members' })).getByText('Nina Nurse'),
+      ).toBeInTheDocument(),
+    );
 
     await user.click(screen.getByRole('button', { name: 'Remove Dr Dan from the care team' }));
     const dialog = await screen.findByRole('dialog');

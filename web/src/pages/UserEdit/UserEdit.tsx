@@ -69,7 +69,15 @@ function UserEditor({ user }: { user: User }) {
               Details
             </Title>
             {saved && !update.isPending && (
-              <Alert color="teal" icon={<IconCheck />} mb="md" role="status" withCloseButton closeButtonLabel="Dismiss" onClose={() => setSaved(false)}>
+              <Alert
+                color="teal"
+                icon={<IconCheck />}
+                mb="md"
+                role="status"
+                withCloseButton
+                closeButtonLabel="Dismiss"
+                onClose={() => setSaved(false)}
+              >
                 Changes saved.
               </Alert>
             )}
@@ -103,7 +111,12 @@ function UserEditor({ user }: { user: User }) {
                   : 'This account is active.'}
               </Text>
               {user.disabled ? (
-                <Button variant="light" color="teal" loading={status.isPending} onClick={() => status.mutate({ disabled: false })}>
+                <Button
+                  variant="light"
+                  color="teal"
+                  loading={status.isPending}
+                  onClick={() => status.mutate({ disabled: false })}
+                >
                   Enable account
                 </Button>
               ) : (

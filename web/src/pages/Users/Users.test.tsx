@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { ADMIN, mockApi, NURSE, ok, PATIENT, problem, user as mkUser } from '../../test/mockApi';
 import { renderApp } from '../../test/render';
 
-const DISABLED = mkUser({ id: 'old-1', name: 'Olga Old', email: 'olga@example.org', roles: ['family'], disabled: true });
+const DISABLED = mkUser({
+  id: 'old-1',
+  name: 'Olga Old',
+  email: 'olga@example.org',
+  roles: ['family'],
+  disabled: true,
+});
 
 describe('Users', () => {
   it('lists users with their roles and whether they are disabled', async () => {

@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Paper, Select, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, Paper, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { Link, useSearchParams } from 'react-router';
 import { ROLES, type Role } from '../../api/types';
@@ -9,6 +9,7 @@ import { PageHeader } from '../../components/PageHeader/PageHeader';
 import { QueryState } from '../../components/QueryState/QueryState';
 import { ROLE_LABELS } from '../../session/roles';
 import { formatDate } from '../../util/format';
+import { useNarrow } from '../../util/useNarrow';
 
 export default function Users() {
   // The filters live in the address so a reload or a shared link keeps them.
@@ -18,6 +19,7 @@ export default function Users() {
   const role = (ROLES as readonly string[]).includes(roleParam) ? (roleParam as Role) : '';
   const [debouncedQ] = useDebouncedValue(q.trim(), 250);
   const users = useUsers(debouncedQ, role);
+  const narrow = useNarrow();
 
   const setParam = (key: string, value: string) => {
     const next = new URLSearchParams(params);
@@ -78,43 +80,70 @@ export default function Users() {
                 }
           }
         >
-          {(list) => (
-            <div className="table-scroll">
-              <Table miw={560} aria-label="Users">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Name</Table.Th>
-                    <Table.Th>Roles</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                    <Table.Th visibleFrom="md">Created</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {list.map((u) => (
-                    <Table.Tr key={u.id} style={u.disabled ? { opacity: 0.7 } : undefined}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/admin/users/${encodeURIComponent(u.id)}`} fw={600} size="sm">
-                          {u.name || u.email}
-                        </Anchor>
-                        <Text size="xs" c="dimmed">
-                          {u.email}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <RoleBadges roles={u.roles} />
-                      </Table.Td>
-                      <Table.Td>
-                        <DisabledBadge disabled={u.disabled} />
-                      </Table.Td>
-                      <Table.Td visibleFrom="md">
-                        <Text size="sm">{formatDate(u.createdAt)}</Text>
-                      </Table.Td>
+          {(list) =>
+            narrow ? (
+              <Stack gap={0} component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Users">
+                {list.map((u) => (
+                  <Stack
+                    key={u.id}
+                    component="li"
+                    gap={6}
+                    py="sm"
+                    style={{ borderTop: '1px solid var(--mantine-color-gray-2)', opacity: u.disabled ? 0.7 : 1 }}
+                  >
+                    <div>
+                      <Anchor component={Link} to={`/admin/users/${encodeURIComponent(u.id)}`} fw={600} size="sm">
+                        {u.name || u.email}
+                      </Anchor>
+                      <Text size="xs" c="dimmed">
+                        {u.email}
+                      </Text>
+                    </div>
+                    <Group gap={6}>
+                      <RoleBadges roles={u.roles} />
+                      {u.disabled && <DisabledBadge disabled />}
+                    </Group>
+                  </Stack>
+                ))}
+              </Stack>
+            ) : (
+              <div className="table-scroll">
+                <Table miw={560} aria-label="Users">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Name</Table.Th>
+                      <Table.Th>Roles</Table.Th>
+                      <Table.Th>Status</Table.Th>
+                      <Table.Th visibleFrom="md">Created</Table.Th>
                     </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </div>
-          )}
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {list.map((u) => (
+                      <Table.Tr key={u.id} style={u.disabled ? { opacity: 0.7 } : undefined}>
+                        <Table.Td>
+                          <Anchor component={Link} to={`/admin/users/${encodeURIComponent(u.id)}`} fw={600} size="sm">
+                            {u.name || u.email}
+                          </Anchor>
+                          <Text size="xs" c="dimmed">
+                            {u.email}
+                          </Text>
+                        </Table.Td>
+                        <Table.Td>
+                          <RoleBadges roles={u.roles} />
+                        </Table.Td>
+                        <Table.Td>
+                          <DisabledBadge disabled={u.disabled} />
+                        </Table.Td>
+                        <Table.Td visibleFrom="md">
+                          <Text size="sm">{formatDate(u.createdAt)}</Text>
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </div>
+            )
+          }
         </QueryState>
       </Paper>
     </>
