@@ -114,6 +114,7 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 	}
 	merged := map[string]*hit{}
 	var order []string
+	var pairs []stateKey
 	var patients []string
 	seenPatient := map[string]bool{}
 	for _, h := range hits {
@@ -126,6 +127,7 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 			c := h
 			merged[k] = &c
 			order = append(order, k)
+			pairs = append(pairs, stateKey{h.patientID, h.ruleKey})
 			if !seenPatient[h.patientID] {
 				seenPatient[h.patientID] = true
 				patients = append(patients, h.patientID)
@@ -140,7 +142,7 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 			m.at, m.detail, m.readingID = h.at, h.detail, h.readingID
 		}
 	}
-	active, err := activeAlerts(ctx, tx, patients)
+	active, err := activeAlerts(ctx, tx, pairs)
 	if err != nil {
 		return err
 	}
@@ -152,8 +154,9 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 	if err != nil {
 		return err
 	}
-	for start := 0; start < len(order); start += 300 {
-		chunk := order[start:min(start+300, len(order))]
+	var logs [][]any
+	for start := 0; start < len(order); start += rowsPerInsert {
+		chunk := order[start:min(start+rowsPerInsert, len(order))]
 		var args db.Args
 		var sb strings.Builder
 		sb.WriteString(`INSERT INTO alerts (id, patient_id, rule_key, kind, severity, title, detail, reading_id, device_id,
@@ -214,9 +217,11 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 			a.PatientName = names[a.PatientID]
 			a.Kind, a.Title, a.Detail, a.ReadingID, a.DeviceID, a.LastAt = h.kind, h.title, h.detail, h.readingID, h.deviceID, h.at
 			prev, existed := active[k]
+			// An update adds to a count of at least one, so a count equal to
+			// this hit's own is a row just inserted.
 			if !existed && a.Count == h.count {
-				if err := s.tell(ctx, tx, a, chains[a.PatientID], 0, notify.Severity(a.Severity), now, out); err != nil {
-					return err
+				if row := s.tell(a, chains[a.PatientID], 0, notify.Severity(a.Severity), now, out); row != nil {
+					logs = append(logs, row)
 				}
 				*out = append(*out, outbox.Event(events.AlertOpened, a.PatientID, access.Alerts, a))
 				continue
@@ -224,32 +229,35 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 			*out = append(*out, outbox.Event(AlertRepeated, a.PatientID, access.Alerts, a))
 			if existed && a.Severity.rank() > prev.severity.rank() {
 				// Worse than when it opened: tell whoever holds it now again.
-				if _, err := tx.ExecContext(ctx, `INSERT INTO alert_log (id, alert_id, at, action, step, detail) VALUES ($1, $2, $3, 'severity', $4, $5)`,
-					uuid.Must(uuid.NewV7()).String(), a.ID, db.Millis(now), a.EscalationStep, string(prev.severity)+" → "+string(a.Severity)); err != nil {
-					return errs.Wrap(err, "logging a severity change")
-				}
+				logs = append(logs, []any{uuid.Must(uuid.NewV7()).String(), a.ID, db.Millis(now), nil, "severity", a.EscalationStep,
+					string(prev.severity) + " → " + string(a.Severity)})
 				if prev.status == Open {
-					if err := s.tell(ctx, tx, a, chains[a.PatientID], a.EscalationStep, notify.Severity(a.Severity), now, out); err != nil {
-						return err
+					if row := s.tell(a, chains[a.PatientID], a.EscalationStep, notify.Severity(a.Severity), now, out); row != nil {
+						logs = append(logs, row)
 					}
 				}
 			}
 		}
 	}
-	return nil
+	return writeLog(ctx, tx, logs)
 }
 
 func sevRank(col string) string {
 	return `(CASE ` + col + ` WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END)`
 }
 
-// activeAlerts returns the open and acknowledged alerts of some patients.
-func activeAlerts(ctx context.Context, q querier, patientIDs []string) (map[string]activeAlert, error) {
+// activeAlerts returns the open and acknowledged alerts of some (patient,
+// rule) pairs, read through the partial unique index on exactly those.
+func activeAlerts(ctx context.Context, q querier, pairs []stateKey) (map[string]activeAlert, error) {
 	out := map[string]activeAlert{}
-	for start := 0; start < len(patientIDs); start += 500 {
+	for start := 0; start < len(pairs); start += rowsPerInsert {
 		var args db.Args
+		var or []string
+		for _, p := range pairs[start:min(start+rowsPerInsert, len(pairs))] {
+			or = append(or, "(patient_id = "+args.Add(p.patient)+" AND rule_key = "+args.Add(p.rule)+")")
+		}
 		rows, err := q.QueryContext(ctx, `SELECT id, patient_id, rule_key, severity, status, escalation_step FROM alerts
-			WHERE status IN ('open', 'acknowledged') AND patient_id IN (`+placeholders(&args, patientIDs[start:min(start+500, len(patientIDs))])+`)`, args...)
+			WHERE status IN ('open', 'acknowledged') AND (`+strings.Join(or, " OR ")+`)`, args...)
 		if err != nil {
 			return nil, errs.Wrap(err, "reading active alerts")
 		}
@@ -272,9 +280,9 @@ func activeAlerts(ctx context.Context, q querier, patientIDs []string) (map[stri
 
 func userNames(ctx context.Context, q querier, ids []string) (map[string]string, error) {
 	out := map[string]string{}
-	for start := 0; start < len(ids); start += 500 {
+	for start := 0; start < len(ids); start += idsPerQuery {
 		var args db.Args
-		rows, err := q.QueryContext(ctx, `SELECT id, name FROM users WHERE id IN (`+placeholders(&args, ids[start:min(start+500, len(ids))])+`)`, args...)
+		rows, err := q.QueryContext(ctx, `SELECT id, name FROM users WHERE id IN (`+placeholders(&args, ids[start:min(start+idsPerQuery, len(ids))])+`)`, args...)
 		if err != nil {
 			return nil, errs.Wrap(err, "reading names")
 		}
@@ -294,16 +302,17 @@ func userNames(ctx context.Context, q querier, ids []string) (map[string]string,
 	return out, nil
 }
 
-// tell notifies the people at a step of the chain about a, and logs it.
-// A step left without anyone (everyone's access ended) is passed over.
-func (s *Service) tell(ctx context.Context, tx querier, a Alert, chain []chainStep, step int, sev notify.Severity, now time.Time, out *[]outbox.Item) error {
+// tell notifies the people at a step of the chain about a, and returns
+// the alert_log row that records it (see writeLog). A step past the end of
+// the chain tells nobody.
+func (s *Service) tell(a Alert, chain []chainStep, step int, sev notify.Severity, now time.Time, out *[]outbox.Item) []any {
 	if step >= len(chain) {
 		return nil
 	}
 	who := chain[step].users
-	kind := "alert.opened"
+	kind, action := "alert.opened", "notified"
 	if step > 0 {
-		kind = "alert.escalated"
+		kind, action = "alert.escalated", "escalated"
 	}
 	title := a.Title
 	if a.PatientName != "" {
@@ -320,10 +329,13 @@ func (s *Service) tell(ctx context.Context, tx querier, a Alert, chain []chainSt
 			Body: body, Link: "/patients/" + a.PatientID + "/alerts/" + a.ID, PatientID: a.PatientID,
 			DedupeKey: key, EventID: key}))
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO alert_log (id, alert_id, at, action, step, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
-		uuid.Must(uuid.NewV7()).String(), a.ID, db.Millis(now), map[bool]string{false: "notified", true: "escalated"}[step > 0],
-		step, strings.Join(who, ","))
-	return errs.Wrap(err, "logging a notification")
+	return []any{uuid.Must(uuid.NewV7()).String(), a.ID, db.Millis(now), nil, action, step, strings.Join(who, ",")}
+}
+
+// writeLog writes alert_log rows: id, alert, at, actor, action, step, detail.
+func writeLog(ctx context.Context, tx querier, rows [][]any) error {
+	return errs.Wrap(upsertRows(ctx, tx, `INSERT INTO alert_log (id, alert_id, at, actor_id, action, step, detail) VALUES `, ``, rows),
+		"logging alerts")
 }
 
 // clearAlerts marks the active alerts of rules whose condition went away.

@@ -60,8 +60,8 @@ const activeAlertGrant = `g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.ex
 func (s *Service) chainsFor(ctx context.Context, q querier, patientIDs []string, now time.Time) (map[string][]chainStep, error) {
 	out := map[string][]chainStep{}
 	custom := map[string]bool{}
-	for start := 0; start < len(patientIDs); start += 500 {
-		chunk := patientIDs[start:min(start+500, len(patientIDs))]
+	for start := 0; start < len(patientIDs); start += idsPerQuery {
+		chunk := patientIDs[start:min(start+idsPerQuery, len(patientIDs))]
 		var args db.Args
 		in := placeholders(&args, chunk)
 		rows, err := q.QueryContext(ctx, `SELECT e.patient_id, e.step, e.user_id, e.wait_minutes,
@@ -276,8 +276,10 @@ func (s *Service) SetEscalationChain(ctx context.Context, viewer people.Principa
 func (s *Service) escalate(ctx context.Context, now time.Time) (claimed, moved int, err error) {
 	err = s.write(ctx, func(tx *sql.Tx, out *[]outbox.Item) error {
 		claimed, moved = 0, 0
+		// Only open alerts have an escalate_at (acknowledging and resolving
+		// clear it), so the partial index on it is all the claim reads.
 		rows, err := tx.QueryContext(ctx, `SELECT a.id, a.patient_id, a.rule_key, a.kind, a.severity, a.title, a.escalation_step,
-			a.escalate_at, a.opened_at FROM alerts a WHERE a.escalate_at <= $1 AND a.status = 'open'
+			a.escalate_at, a.opened_at, a.status FROM alerts a WHERE a.escalate_at <= $1
 			ORDER BY a.escalate_at LIMIT $2`+s.skipLocked("a"), db.Millis(now), s.batch())
 		if err != nil {
 			return errs.Wrap(err, "claiming escalations")
@@ -292,11 +294,11 @@ func (s *Service) escalate(ctx context.Context, now time.Time) (claimed, moved i
 			var d due
 			var at, opened int64
 			if err := rows.Scan(&d.a.ID, &d.a.PatientID, &d.a.RuleKey, &d.a.Kind, &d.a.Severity, &d.a.Title,
-				&d.a.EscalationStep, &at, &opened); err != nil {
+				&d.a.EscalationStep, &at, &opened, &d.a.Status); err != nil {
 				rows.Close()
 				return errs.Wrap(err, "claiming escalations")
 			}
-			d.at, d.a.OpenedAt, d.a.Status = db.Time(at), db.Time(opened), Open
+			d.at, d.a.OpenedAt = db.Time(at), db.Time(opened)
 			dues = append(dues, d)
 			if !slices.Contains(patients, d.a.PatientID) {
 				patients = append(patients, d.a.PatientID)
@@ -318,21 +320,22 @@ func (s *Service) escalate(ctx context.Context, now time.Time) (claimed, moved i
 		if err != nil {
 			return err
 		}
+		var logs [][]any
 		for _, d := range dues {
 			a := d.a
 			a.PatientName = names[a.PatientID]
 			chain := chains[a.PatientID]
 			next := a.EscalationStep + 1
 			var escalate any
-			if next < len(chain) {
+			if a.Status == Open && next < len(chain) {
 				if next+1 < len(chain) {
 					// Keep to the chain's clock: after downtime the next
 					// steps follow at once, as they would have.
 					escalate = db.Millis(d.at.Add(chain[next].wait))
 				}
 				a.EscalationStep = next
-				if err := s.tell(ctx, tx, a, chain, next, notify.Severity(a.Severity), now, out); err != nil {
-					return err
+				if row := s.tell(a, chain, next, notify.Severity(a.Severity), now, out); row != nil {
+					logs = append(logs, row)
 				}
 				*out = append(*out, outbox.Event(AlertEscalated, a.PatientID, access.Alerts, a))
 				moved++
@@ -342,7 +345,7 @@ func (s *Service) escalate(ctx context.Context, now time.Time) (claimed, moved i
 				return errs.Wrap(err, "escalating an alert")
 			}
 		}
-		return nil
+		return writeLog(ctx, tx, logs)
 	})
 	return claimed, moved, err
 }

@@ -69,10 +69,10 @@ func loadSettings(ctx context.Context, q querier, patientIDs []string) (map[stri
 	for _, id := range patientIDs {
 		out[id] = NEWS2Settings{Scale: 1}
 	}
-	for start := 0; start < len(patientIDs); start += 500 {
+	for start := 0; start < len(patientIDs); start += idsPerQuery {
 		var args db.Args
 		rows, err := q.QueryContext(ctx, `SELECT patient_id, spo2_scale, on_oxygen FROM monitoring_patients
-			WHERE patient_id IN (`+placeholders(&args, patientIDs[start:min(start+500, len(patientIDs))])+`)`, args...)
+			WHERE patient_id IN (`+placeholders(&args, patientIDs[start:min(start+idsPerQuery, len(patientIDs))])+`)`, args...)
 		if err != nil {
 			return nil, errs.Wrap(err, "reading NEWS2 settings")
 		}
@@ -143,10 +143,10 @@ func loadLatest(ctx context.Context, q querier, patientIDs []string) (map[string
 	for _, id := range patientIDs {
 		out[id] = map[string]latestValue{}
 	}
-	for start := 0; start < len(patientIDs); start += 500 {
+	for start := 0; start < len(patientIDs); start += idsPerQuery {
 		var args db.Args
 		rows, err := q.QueryContext(ctx, `SELECT patient_id, param, value, taken_at, reading_id FROM vital_latest
-			WHERE patient_id IN (`+placeholders(&args, patientIDs[start:min(start+500, len(patientIDs))])+`)`, args...)
+			WHERE patient_id IN (`+placeholders(&args, patientIDs[start:min(start+idsPerQuery, len(patientIDs))])+`)`, args...)
 		if err != nil {
 			return nil, errs.Wrap(err, "reading latest vitals")
 		}
@@ -189,7 +189,7 @@ func saveLatest(ctx context.Context, tx querier, latest map[string]map[string]la
 			}
 			values = append(values, "("+args.Add(pid)+", "+args.Add(param)+", "+args.Add(v.value)+", "+
 				args.Add(db.Millis(v.takenAt))+", "+args.Add(v.readingID)+", "+args.Add(nullString(recordedBy))+")")
-			if len(values) >= 500 {
+			if len(values) >= rowsPerInsert {
 				if err := flush(); err != nil {
 					return err
 				}

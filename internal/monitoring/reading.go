@@ -432,8 +432,8 @@ func (ev *evaluation) finish(ctx context.Context, tx querier, recordedBy string,
 }
 
 func (ev *evaluation) saveFulfilments(ctx context.Context, tx querier, out *[]outbox.Item) error {
-	for start := 0; start < len(ev.fulfil); start += 500 {
-		chunk := ev.fulfil[start:min(start+500, len(ev.fulfil))]
+	for start := 0; start < len(ev.fulfil); start += rowsPerInsert {
+		chunk := ev.fulfil[start:min(start+rowsPerInsert, len(ev.fulfil))]
 		var args db.Args
 		var values []string
 		for _, f := range chunk {
@@ -485,10 +485,10 @@ func (ev *evaluation) saveWatch(ctx context.Context, tx querier, out *[]outbox.I
 		devs = append(devs, b.rule)
 	}
 	silent := map[string]bool{}
-	for start := 0; start < len(devs); start += 500 {
+	for start := 0; start < len(devs); start += idsPerQuery {
 		var args db.Args
 		rows, err := tx.QueryContext(ctx, `SELECT device_id FROM device_watch WHERE alerted = 1 AND device_id IN (`+
-			placeholders(&args, devs[start:min(start+500, len(devs))])+`)`, args...)
+			placeholders(&args, devs[start:min(start+idsPerQuery, len(devs))])+`)`, args...)
 		if err != nil {
 			return errs.Wrap(err, "watching devices")
 		}
@@ -510,10 +510,10 @@ func (ev *evaluation) saveWatch(ctx context.Context, tx querier, out *[]outbox.I
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	for start := 0; start < len(ids); start += 500 {
+	for start := 0; start < len(ids); start += rowsPerInsert {
 		var args db.Args
 		var values []string
-		for _, id := range ids[start:min(start+500, len(ids))] {
+		for _, id := range ids[start:min(start+rowsPerInsert, len(ids))] {
 			w := ev.watch[id]
 			values = append(values, "("+args.Add(id)+", "+args.Add(w.patientID)+", "+args.Add(db.Millis(w.lastSeen))+", "+
 				args.Add(db.Millis(w.silentAt))+", 0)")

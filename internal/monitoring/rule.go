@@ -498,8 +498,8 @@ func saveStates(ctx context.Context, tx querier, states map[stateKey]*ruleState)
 			rows = append(rows, row{k, st})
 		}
 	}
-	for start := 0; start < len(rows); start += 500 {
-		chunk := rows[start:min(start+500, len(rows))]
+	for start := 0; start < len(rows); start += rowsPerInsert {
+		chunk := rows[start:min(start+rowsPerInsert, len(rows))]
 		var args db.Args
 		q := `INSERT INTO alert_rule_state (patient_id, rule_key, consecutive, active, last_at) VALUES `
 		for i, r := range chunk {

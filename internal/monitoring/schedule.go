@@ -492,11 +492,11 @@ func (s *Service) fulfilments(ctx context.Context, scheduleID string, from, to i
 // matching readings against them.
 func runningSchedules(ctx context.Context, q querier, patientIDs []string) (map[string][]sched, error) {
 	out := map[string][]sched{}
-	for start := 0; start < len(patientIDs); start += 500 {
+	for start := 0; start < len(patientIDs); start += idsPerQuery {
 		var args db.Args
 		rows, err := q.QueryContext(ctx, `SELECT `+scheduleColumns+` FROM measurement_schedules s
 			LEFT JOIN patient_profiles p ON p.user_id = s.patient_id
-			WHERE s.patient_id IN (`+placeholders(&args, patientIDs[start:min(start+500, len(patientIDs))])+`) AND s.stopped_at IS NULL`, args...)
+			WHERE s.patient_id IN (`+placeholders(&args, patientIDs[start:min(start+idsPerQuery, len(patientIDs))])+`) AND s.stopped_at IS NULL`, args...)
 		if err != nil {
 			return nil, errs.Wrap(err, "reading schedules")
 		}

@@ -179,8 +179,7 @@ func (s *Service) deadlines(ctx context.Context, now time.Time, st *TickStats) (
 			}
 		}
 		var hits []hit
-		var args db.Args
-		var values []string
+		var moves [][]any
 		var drop []string
 		for _, r := range claim {
 			sc := r.sc
@@ -210,15 +209,12 @@ func (s *Service) deadlines(ctx context.Context, now time.Time, st *TickStats) (
 				drop = append(drop, sc.id)
 				continue
 			}
-			values = append(values, "("+args.Add(sc.id)+", "+args.Add(sc.patientID)+", "+args.Add(db.Millis(next))+", "+
-				args.Add(nextStage)+", "+args.Add(db.Millis(nextAt))+")")
+			moves = append(moves, []any{sc.id, sc.patientID, db.Millis(next), nextStage, db.Millis(nextAt)})
 		}
-		if len(values) > 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schedule_deadlines (schedule_id, patient_id, due_at, stage, next_at) VALUES `+
-				strings.Join(values, ", ")+` ON CONFLICT (schedule_id) DO UPDATE SET due_at = excluded.due_at, stage = excluded.stage,
-				next_at = excluded.next_at`, args...); err != nil {
-				return errs.Wrap(err, "moving deadlines on")
-			}
+		if err := upsertRows(ctx, tx, `INSERT INTO schedule_deadlines (schedule_id, patient_id, due_at, stage, next_at) VALUES `,
+			` ON CONFLICT (schedule_id) DO UPDATE SET due_at = excluded.due_at, stage = excluded.stage, next_at = excluded.next_at`,
+			moves); err != nil {
+			return errs.Wrap(err, "moving deadlines on")
 		}
 		for _, id := range drop {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM schedule_deadlines WHERE schedule_id = $1`, id); err != nil {

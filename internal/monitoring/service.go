@@ -134,8 +134,8 @@ func (s *Service) mayChange(ctx context.Context, viewer people.Principal, patien
 // single writer already does). IDs are locked in sorted order, which keeps
 // two batches from waiting on each other.
 func lockPatients(ctx context.Context, tx querier, ids []string) error {
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
+	for start := 0; start < len(ids); start += rowsPerInsert {
+		chunk := ids[start:min(start+rowsPerInsert, len(ids))]
 		var sb strings.Builder
 		sb.WriteString(`INSERT INTO monitoring_patients (patient_id, version) VALUES `)
 		args := make([]any, len(chunk))
@@ -181,6 +181,15 @@ func zone(name string) *time.Location {
 	return loc
 }
 
+// Statements are built for many rows at once, but not too many: SQLite
+// looks its parameters up by name, which costs more per parameter the more
+// a statement has; a hundred rows per INSERT and a few hundred ids per IN
+// list keep that small on both databases.
+const (
+	rowsPerInsert = 100
+	idsPerQuery   = 250
+)
+
 // placeholders returns "$n, $n+1, …" for vs, added to args.
 func placeholders(args *db.Args, vs []string) string {
 	ph := make([]string, len(vs))
@@ -195,4 +204,32 @@ func nullString(s string) any {
 		return nil
 	}
 	return s
+}
+
+// upsertRows writes rows with one statement per rowsPerInsert of them:
+// head is the INSERT up to VALUES, tail what follows the value lists.
+func upsertRows(ctx context.Context, tx querier, head, tail string, rows [][]any) error {
+	for start := 0; start < len(rows); start += rowsPerInsert {
+		var sb strings.Builder
+		var args db.Args
+		sb.WriteString(head)
+		for i, r := range rows[start:min(start+rowsPerInsert, len(rows))] {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteByte('(')
+			for j, v := range r {
+				if j > 0 {
+					sb.WriteString(", ")
+				}
+				sb.WriteString(args.Add(v))
+			}
+			sb.WriteByte(')')
+		}
+		sb.WriteString(tail)
+		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }

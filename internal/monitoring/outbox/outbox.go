@@ -94,7 +94,7 @@ func (b *Box) Add(ctx context.Context, tx Execer, items []Item) ([]Item, error) 
 	now := b.clock.Now()
 	out := make([]Item, len(items))
 	const perRow = 6
-	const maxRows = 1000
+	const maxRows = 100
 	for start := 0; start < len(items); start += maxRows {
 		end := min(start+maxRows, len(items))
 		var sb strings.Builder
@@ -213,8 +213,8 @@ func (b *Box) send(ctx context.Context, it Item) error {
 }
 
 func (b *Box) remove(ctx context.Context, ids []string) error {
-	for start := 0; start < len(ids); start += 1000 {
-		chunk := ids[start:min(start+1000, len(ids))]
+	for start := 0; start < len(ids); start += 250 {
+		chunk := ids[start:min(start+250, len(ids))]
 		var args db.Args
 		ph := make([]string, len(chunk))
 		for i, id := range chunk {
