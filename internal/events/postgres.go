@@ -38,9 +38,10 @@ type PostgresConfig struct {
 // DefaultChannel is the NOTIFY channel used when none is configured.
 const DefaultChannel = "tend_events"
 
-// maxNotify is the largest NOTIFY payload sent as is. PostgreSQL refuses
-// payloads of 8000 bytes or more; a larger event goes into events_outbox and
-// only its id is notified.
+// maxNotify is the largest NOTIFY payload sent. PostgreSQL refuses payloads
+// of 8000 bytes or more. Events published close together share one
+// notification up to this size; an event too large to fit alone goes into
+// events_outbox and only its id is notified.
 const maxNotify = 7900
 
 // outboxKeep is how long a large event's row is kept for the nodes to read.
@@ -57,16 +58,26 @@ type Postgres struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	done    chan struct{}
-	swept   atomic.Int64 // unix ms of the last outbox sweep
+	out     chan outgoing
+	sent    chan struct{} // closed when the sender has stopped
+	swept   atomic.Int64  // unix ms of the last outbox sweep
 	closing sync.Once
 }
 
-// wire is a notification's payload: the event itself, or the id of its row
-// in events_outbox when it is too large.
+// wire is a notification's payload: one or more events, or the id of one
+// event's row in events_outbox when it is too large for a notification.
 type wire struct {
-	Node  string `json:"n"`
-	Event *Event `json:"e,omitempty"`
-	Ref   string `json:"r,omitempty"`
+	Node   string            `json:"n"`
+	Events []json.RawMessage `json:"e,omitempty"`
+	Ref    string            `json:"r,omitempty"`
+}
+
+// outgoing is an event waiting for the sender, and the publisher waiting
+// to hear how it went.
+type outgoing struct {
+	id, kind string
+	body     []byte // the event as JSON
+	done     chan error
 }
 
 // NewPostgres connects the listening connection and returns a bus that
@@ -91,13 +102,15 @@ func NewPostgres(ctx context.Context, d *db.DB, cfg PostgresConfig) (*Postgres, 
 	node := make([]byte, 8)
 	rand.Read(node)
 	b := &Postgres{db: d, cfg: cfg, listen: "LISTEN " + pgx.Identifier{cfg.Channel}.Sanitize(),
-		node: hex.EncodeToString(node), fan: newFanout(), done: make(chan struct{})}
+		node: hex.EncodeToString(node), fan: newFanout(), done: make(chan struct{}),
+		out: make(chan outgoing, 1024), sent: make(chan struct{})}
 	conn, err := b.connect(ctx)
 	if err != nil {
 		return nil, err
 	}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	go b.run(conn)
+	go b.send()
 	return b, nil
 }
 
@@ -181,13 +194,17 @@ func (b *Postgres) receive(payload string) {
 			b.fan.endAll(ErrLagged)
 			return
 		}
-		w.Event = &e
-	}
-	if w.Event == nil || w.Event.PatientID == "" || w.Event.Kind == "" {
-		b.cfg.Log.Warn("event notification without an event; ignored", "channel", b.cfg.Channel)
+		b.fan.deliver(e)
 		return
 	}
-	b.fan.deliver(*w.Event)
+	for _, raw := range w.Events {
+		var e Event
+		if err := json.Unmarshal(raw, &e); err != nil || e.PatientID == "" || e.Kind == "" {
+			b.cfg.Log.Warn("event in a notification not understood; ignored", "channel", b.cfg.Channel)
+			continue
+		}
+		b.fan.deliver(e)
+	}
 }
 
 func (b *Postgres) fetch(id string) (Event, error) {
@@ -206,8 +223,9 @@ func (b *Postgres) fetch(id string) (Event, error) {
 }
 
 // Publish delivers e to this node's subscribers at once, then notifies the
-// other nodes. An error means the other nodes may not have heard of it;
-// this node's subscribers have.
+// other nodes and waits until PostgreSQL has taken the notification. An
+// error means the other nodes may not have heard of it; this node's
+// subscribers have.
 func (b *Postgres) Publish(ctx context.Context, e Event) error {
 	if err := prepare(&e); err != nil {
 		return err
@@ -216,21 +234,101 @@ func (b *Postgres) Publish(ctx context.Context, e Event) error {
 		return ErrClosed
 	}
 	b.fan.deliver(e)
-	msg, err := json.Marshal(wire{Node: b.node, Event: &e})
+	body, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("events: encoding %s event: %w", e.Kind, err)
 	}
-	if len(msg) > maxNotify {
-		body, _ := json.Marshal(e)
-		if _, err := b.db.W.ExecContext(ctx, `INSERT INTO events_outbox (id, payload, created_at) VALUES ($1, $2, $3)`,
-			e.ID, string(body), db.Millis(time.Now())); err != nil {
-			return fmt.Errorf("events: storing large %s event: %w", e.Kind, err)
+	o := outgoing{id: e.ID, kind: e.Kind, body: body, done: make(chan error, 1)}
+	select {
+	case b.out <- o:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-b.sent:
+		return ErrClosed
+	}
+	select {
+	case err := <-o.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// send notifies the other nodes, one notification at a time, each
+// carrying as many waiting events as fit: when events come faster than
+// PostgreSQL takes notifications, they go in fewer, fuller ones, and when
+// they come slowly, each goes at once.
+func (b *Postgres) send() {
+	defer close(b.sent)
+	var carry *outgoing
+	for {
+		var first outgoing
+		if carry != nil {
+			first, carry = *carry, nil
+		} else {
+			select {
+			case first = <-b.out:
+			case <-b.ctx.Done():
+				b.failWaiting()
+				return
+			}
 		}
-		msg, _ = json.Marshal(wire{Node: b.node, Ref: e.ID})
+		batch := []outgoing{first}
+		size := len(first.body)
+	fill:
+		for size < maxNotify {
+			select {
+			case o := <-b.out:
+				if size+len(o.body)+64 > maxNotify {
+					carry = &o
+					break fill
+				}
+				batch = append(batch, o)
+				size += len(o.body) + 1
+			default:
+				break fill
+			}
+		}
+		err := b.notify(batch)
+		for _, o := range batch {
+			o.done <- err
+		}
+	}
+}
+
+// failWaiting answers the publishers still waiting when the bus closes.
+func (b *Postgres) failWaiting() {
+	for {
+		select {
+		case o := <-b.out:
+			o.done <- ErrClosed
+		default:
+			return
+		}
+	}
+}
+
+// notify sends one notification with the batch's events, or, for one
+// event too large for a notification, stores it and notifies its id.
+func (b *Postgres) notify(batch []outgoing) error {
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	w := wire{Node: b.node}
+	for _, o := range batch {
+		w.Events = append(w.Events, o.body)
+	}
+	msg, _ := json.Marshal(w)
+	if len(msg) > maxNotify {
+		o := batch[0] // a batch only overflows when it is one large event
+		if _, err := b.db.W.ExecContext(ctx, `INSERT INTO events_outbox (id, payload, created_at) VALUES ($1, $2, $3)`,
+			o.id, string(o.body), db.Millis(time.Now())); err != nil {
+			return fmt.Errorf("events: storing large %s event: %w", o.kind, err)
+		}
+		msg, _ = json.Marshal(wire{Node: b.node, Ref: o.id})
 		b.sweep()
 	}
 	if _, err := b.db.W.ExecContext(ctx, `SELECT pg_notify($1, $2)`, b.cfg.Channel, string(msg)); err != nil {
-		return fmt.Errorf("events: notifying %s event: %w", e.Kind, err)
+		return fmt.Errorf("events: notifying %d events: %w", len(batch), err)
 	}
 	return nil
 }
@@ -261,6 +359,7 @@ func (b *Postgres) Close() error {
 		b.fan.endAll(ErrClosed)
 		b.cancel()
 		<-b.done
+		<-b.sent
 	})
 	return nil
 }

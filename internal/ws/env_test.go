@@ -46,25 +46,39 @@ func each(t *testing.T, fn func(t *testing.T, d *db.DB, bus events.Bus)) {
 }
 
 func postgres(t testing.TB) (*db.DB, events.Bus) {
+	d, bus, _ := postgresNodes(t)
+	return d, bus
+}
+
+// postgresNodes returns a migrated schema and its bus, and a way to start
+// the bus of another tend node sharing them.
+func postgresNodes(t testing.TB) (*db.DB, events.Bus, func() events.Bus) {
 	t.Helper()
 	u := dbtest.SchemaURL(t)
-	d, err := db.Open(context.Background(), db.Config{URL: u})
-	if err != nil {
-		t.Fatal(err)
+	b := make([]byte, 6)
+	rand.Read(b)
+	channel := "tend_test_" + hex.EncodeToString(b)
+	open := func() *db.DB {
+		d, err := db.Open(context.Background(), db.Config{URL: u})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
 	}
-	t.Cleanup(func() { d.Close() })
+	node := func(d *db.DB) events.Bus {
+		bus, err := events.NewPostgres(context.Background(), d, events.PostgresConfig{URL: u, Channel: channel, Log: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { bus.Close() })
+		return bus
+	}
+	d := open()
 	if err := d.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	bus, err := events.NewPostgres(context.Background(), d, events.PostgresConfig{URL: u,
-		Channel: "tend_test_" + hex.EncodeToString(b), Log: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { bus.Close() })
-	return d, bus
+	return d, node(d), func() events.Bus { return node(open()) }
 }
 
 // env is a live door over a real database, with these people:

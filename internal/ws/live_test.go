@@ -21,7 +21,9 @@ import (
 
 func all() map[string]any { return map[string]any{"all": true} }
 
-func patients(ids ...string) map[string]any { return map[string]any{"patients": append([]string{}, ids...)} }
+func patients(ids ...string) map[string]any {
+	return map[string]any{"patients": append([]string{}, ids...)}
+}
 
 // TestEventsReachOnlyThoseAllowed is the property that matters most: an
 // event goes to exactly the people who may see that patient's data in the
