@@ -50,11 +50,23 @@ func (s *Server) Routes() []Route {
 	return out
 }
 
+// bulk marks a route that takes large batches: a bigger body limit, and no
+// schema validation of the body by huma, since the service checks every
+// item itself and answers item by item.
+func bulk(op *huma.Operation) {
+	op.MaxBodyBytes = 16 << 20
+	op.SkipValidateBody = true
+}
+
 // route registers one operation with its rule.
-func route[I, O any](s *Server, method, path, id, summary string, status int, rl rule, h func(context.Context, *I) (*O, error)) {
+func route[I, O any](s *Server, method, path, id, summary string, status int, rl rule, h func(context.Context, *I) (*O, error),
+	opts ...func(*huma.Operation)) {
 	op := huma.Operation{
 		OperationID: id, Method: method, Path: path, Summary: summary, DefaultStatus: status,
 		Metadata: map[string]any{"rule": rl},
+	}
+	for _, o := range opts {
+		o(&op)
 	}
 	if !rl.public {
 		op.Security = []map[string][]string{{"session": {}}, {"token": {}}}
@@ -98,4 +110,31 @@ func (s *Server) routes() {
 	route(s, http.MethodPost, v1+"/patients/{patientId}/care-team", "careteam.assign", "Put a nurse or doctor on the patient's care team", 201,
 		rule{roles: []people.Role{people.Admin}, patient: true}, s.assignCare)
 	route(s, http.MethodGet, v1+"/patients/{patientId}/access-log", "accesslog.list", "Who accessed the patient's data (for the patient)", 200, patientOp, s.accessLog)
+
+	// Devices: the register, for administrators; a patient's devices for those who may see them.
+	route(s, http.MethodGet, v1+"/devices", "devices.list", "List devices", 200, adminOnly, s.listDevices)
+	route(s, http.MethodPost, v1+"/devices", "devices.create", "Register a device (its credential is shown once)", 201, adminOnly, s.createDevice)
+	route(s, http.MethodGet, v1+"/devices/{deviceId}", "devices.read", "A device, with its refusal counts", 200, adminOnly, s.getDevice)
+	route(s, http.MethodPatch, v1+"/devices/{deviceId}", "devices.update", "Enable or disable a device", 200, adminOnly, s.updateDevice)
+	route(s, http.MethodPost, v1+"/devices/{deviceId}/credential", "devices.rotate", "Give a device a new credential (shown once)", 200, adminOnly, s.rotateCredential)
+	route(s, http.MethodPut, v1+"/devices/{deviceId}/assignment", "devices.assign", "Assign a device to a patient", 200, adminOnly, s.assignDevice)
+	route(s, http.MethodDelete, v1+"/devices/{deviceId}/assignment", "devices.unassign", "Take a device from its patient", 200, adminOnly, s.unassignDevice)
+	route(s, http.MethodGet, v1+"/devices/{deviceId}/history", "devices.history", "Whom a device was assigned to, and when", 200, adminOnly, s.deviceHistory)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/devices", "patientdevices.list", "The patient's devices", 200, patientOp, s.patientDevices)
+
+	// Readings: devices and gateways send them; people enter, read, chart and correct them.
+	route(s, http.MethodGet, v1+"/measurement-types", "measure.types", "The measurement types, their codes and units", 200, signedIn, s.measurementTypes)
+	route(s, http.MethodPost, v1+"/readings", "readings.ingest", "A device or gateway sends a batch of readings", 200,
+		rule{device: true}, s.ingestReadings, bulk)
+	route(s, http.MethodPost, v1+"/devices/{deviceId}/gatt", "readings.gatt", "A phone relays raw Bluetooth characteristic values", 200,
+		rule{device: true}, s.ingestGATT, bulk)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/readings", "readings.list", "The patient's readings", 200, patientOp, s.listReadings)
+	route(s, http.MethodPost, v1+"/patients/{patientId}/readings", "readings.enter", "Enter readings by hand", 200, patientOp, s.enterReadings, bulk)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/readings/buckets", "readings.buckets", "A type's readings summarised for a chart", 200, patientOp, s.readingBuckets)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/readings/{readingId}", "readings.read", "One reading", 200, patientOp, s.getReading)
+	route(s, http.MethodPost, v1+"/patients/{patientId}/readings/{readingId}/entered-in-error", "readings.correct",
+		"Mark a reading entered in error (it is kept, never deleted)", 200, patientOp, s.correctReading)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/journal", "journal.list", "The patient's journal", 200, patientOp, s.listJournal)
+	route(s, http.MethodPost, v1+"/patients/{patientId}/journal", "journal.add", "Add to the journal: food, medication taken, a symptom, a note", 201, patientOp, s.addJournal)
+	route(s, http.MethodPost, v1+"/patients/{patientId}/journal/{entryId}/entered-in-error", "journal.correct", "Mark a journal entry entered in error", 200, patientOp, s.correctJournal)
 }

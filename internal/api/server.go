@@ -7,6 +7,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path"
+	"reflect"
 	"strings"
 	"time"
 
@@ -54,6 +56,7 @@ func New(d Deps) *Server {
 	s := &Server{Deps: d, mux: http.NewServeMux()}
 	cfg := huma.DefaultConfig("Tend", d.Version)
 	cfg.CreateHooks = nil // no $schema links in bodies
+	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
 	cfg.OpenAPIPath = "/api/v1/openapi"
 	cfg.DocsPath = "/api/v1/docs"
 	cfg.SchemasPath = "/api/v1/schemas"
@@ -74,6 +77,22 @@ func New(d Deps) *Server {
 		s.mux.Handle("/", d.Web)
 	}
 	return s
+}
+
+// schemaName names the OpenAPI schema of a service's type after its package
+// too (readings.Entry is ReadingsEntry, audit.Entry is AuditEntry), so that
+// two services may use the same noun.
+func schemaName(t reflect.Type, hint string) string {
+	name := huma.DefaultSchemaNamer(t, hint)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	pkg := t.PkgPath()
+	if t.Name() == "" || !strings.HasPrefix(pkg, "github.com/tend-health/tend/internal/") || path.Base(pkg) == "api" {
+		return name
+	}
+	p := path.Base(pkg)
+	return strings.ToUpper(p[:1]) + p[1:] + name
 }
 
 // Handler returns the whole HTTP handler with its middleware.
