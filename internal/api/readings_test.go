@@ -87,7 +87,7 @@ func init() {
 	vitals := func(status int) (map[string]int, int) { return only(status, 404, "patA", "nurseCare", "family") }
 	journal := func(status int) (map[string]int, int) { return only(status, 404, "patA", "nurseCare") }
 	rows := map[string]row{
-		"devices.list":   admin("GET", "/api/v1/devices", 200, nil, nil),
+		"devices.list": admin("GET", "/api/v1/devices", 200, nil, nil),
 		"devices.create": admin("POST", "/api/v1/devices", 201, nil, func(e *env) any {
 			return map[string]any{"kind": "thermometer", "maker": "Acme", "serial": fmt.Sprintf("T-%d", e.counter.Add(1))}
 		}),
@@ -109,7 +109,9 @@ func init() {
 	rows["readings.enter"] = row{method: "POST", path: "/api/v1/patients/{patA}/readings", want: w, other: o,
 		body: func(e *env) any { return map[string]any{"readings": []any{heartRate(72, "")}} }}
 	rows["readings.gatt"] = row{method: "POST", path: "/api/v1/devices/{device}/gatt", want: w, other: o, prepare: device("patA"),
-		body: func(e *env) any { return map[string]any{"values": []any{map[string]string{"characteristic": "2A37", "hex": "0055"}}} }}
+		body: func(e *env) any {
+			return map[string]any{"values": []any{map[string]string{"characteristic": "2A37", "hex": "0055"}}}
+		}}
 	w, o = vitals(200)
 	w["family"] = 403 // may see the reading, but only its patient, a professional or whoever entered it corrects it
 	rows["readings.correct"] = row{method: "POST", path: "/api/v1/patients/{patA}/readings/{reading}/entered-in-error", want: w, other: o,
@@ -140,7 +142,7 @@ func TestDeviceBatchIsIdempotentAndReadBack(t *testing.T) {
 			map[string]any{"type": "body_temperature", "value": 99.5, "unit": "[degF]", "takenAt": time.Now().Add(-3 * time.Minute).Format(time.RFC3339), "externalId": "t-1"},
 		}}
 		var first, second struct {
-			Results                   []readings.Result
+			Results                    []readings.Result
 			Stored, Duplicate, Refused int
 		}
 		status, body := e.asDevice(dev.ID, secret, "POST", "/api/v1/readings", batch)
