@@ -58,17 +58,11 @@ export default function MyPatients() {
                 />
               )}
               {narrow ? (
-                <Stack gap={0} component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Patients">
+                <Stack gap={0} component="ul" className="divided-list" aria-label="Patients">
                   {shown.map((p) => {
                     const age = ageFrom(p.birthDate);
                     return (
-                      <Stack
-                        key={p.id}
-                        component="li"
-                        gap={6}
-                        py="sm"
-                        style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }}
-                      >
+                      <Stack key={p.id} component="li" gap={6} py="sm">
                         <Group justify="space-between" wrap="nowrap" gap="xs">
                           <Anchor component={Link} to={`/patients/${encodeURIComponent(p.id)}`} fw={600} size="sm">
                             {p.name}

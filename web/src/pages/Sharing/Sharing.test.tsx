@@ -44,7 +44,7 @@ describe('Sharing', () => {
     expect(within(items[0]!).getByText('Alerts')).toBeInTheDocument();
     expect(within(items[0]!).getByText(/Until/)).toBeInTheDocument();
     expect(within(items[1]!).getByText('Care team')).toBeInTheDocument();
-    expect(within(items[1]!).getByText('Managed by your clinic')).toBeInTheDocument();
+    expect(within(items[1]!).getByText(/your clinic manages the care team/i)).toBeInTheDocument();
     expect(within(items[1]!).queryByRole('button', { name: /stop sharing/i })).not.toBeInTheDocument();
   });
 

@@ -113,8 +113,13 @@ function GrantItem({ g, onRevoke }: { g: Grant; onRevoke: () => void }) {
             {g.kind === 'care' ? 'assigned' : 'shared'} {formatDate(g.createdAt)}
             {g.createdByName ? ` by ${g.createdByName}` : ''}
           </Text>
+          {g.kind === 'care' && (
+            <Text size="xs" c="dimmed" fs="italic">
+              Your clinic manages the care team: ask them to change it.
+            </Text>
+          )}
         </Stack>
-        {g.kind === 'share' ? (
+        {g.kind === 'share' && (
           <Button
             variant="subtle"
             color="red"
@@ -125,10 +130,6 @@ function GrantItem({ g, onRevoke }: { g: Grant; onRevoke: () => void }) {
           >
             Revoke
           </Button>
-        ) : (
-          <Text size="xs" c="dimmed" ta="right" maw={110} style={{ flexShrink: 0 }}>
-            Managed by your clinic
-          </Text>
         )}
       </Group>
     </Paper>

@@ -77,16 +77,9 @@ export function CareTeam({ patientId, patientName }: { patientId: string; patien
                   Nobody is on the care team yet.
                 </Text>
               ) : (
-                <Stack gap={0} component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Care team members">
+                <Stack gap={0} component="ul" className="divided-list" aria-label="Care team members">
                   {care.map((g) => (
-                    <Group
-                      key={g.id}
-                      component="li"
-                      justify="space-between"
-                      wrap="nowrap"
-                      py="xs"
-                      style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }}
-                    >
+                    <Group key={g.id} component="li" justify="space-between" wrap="nowrap" py="xs">
                       <div style={{ minWidth: 0 }}>
                         <Text size="sm" fw={600} truncate>
                           {g.granteeName}

@@ -82,15 +82,9 @@ export default function Users() {
         >
           {(list) =>
             narrow ? (
-              <Stack gap={0} component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Users">
+              <Stack gap={0} component="ul" className="divided-list" aria-label="Users">
                 {list.map((u) => (
-                  <Stack
-                    key={u.id}
-                    component="li"
-                    gap={6}
-                    py="sm"
-                    style={{ borderTop: '1px solid var(--mantine-color-gray-2)', opacity: u.disabled ? 0.7 : 1 }}
-                  >
+                  <Stack key={u.id} component="li" gap={6} py="sm" style={{ opacity: u.disabled ? 0.7 : 1 }}>
                     <div>
                       <Anchor component={Link} to={`/admin/users/${encodeURIComponent(u.id)}`} fw={600} size="sm">
                         {u.name || u.email}
