@@ -16,6 +16,7 @@ import (
 	"github.com/tend-health/tend/internal/config"
 	"github.com/tend-health/tend/internal/demo"
 	"github.com/tend-health/tend/internal/web"
+	"github.com/tend-health/tend/internal/ws"
 )
 
 type serveFlags struct {
@@ -68,7 +69,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if f.tlsCert != "" {
 		scheme = "https"
 	}
-	srv := api.New(api.Deps{DB: s.db, People: s.people, Access: s.access, Audit: s.audit, Devices: s.devices, Readings: s.readings, Log: log,
+	live := ws.New(ws.Deps{Bus: s.events, People: s.people, Access: s.access, Audit: s.audit, Log: log})
+	defer live.Close()
+	srv := api.New(api.Deps{Live: live, DB: s.db, People: s.people, Access: s.access, Audit: s.audit, Devices: s.devices, Readings: s.readings, Log: log,
 		SecureCookies: f.tlsCert != "", TrustProxy: f.trustProxy, Version: version, Web: web.Handler()})
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}

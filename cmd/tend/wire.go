@@ -70,6 +70,9 @@ func (f *storeFlags) open(ctx context.Context) (*services, error) {
 		d.Close()
 		return nil, err
 	}
+	acc.OnChange = func(ctx context.Context, patientID, granteeID string) {
+		bus.Publish(ctx, events.NewGrantChanged(patientID, granteeID))
+	}
 	dev := devices.New(d, c, ps, acc)
 	return &services{db: d, clock: c, people: ps, access: acc, audit: audit.New(d, c), devices: dev, events: bus,
 		readings: readings.New(d, c, acc, dev, readings.Options{Events: bus})}, nil

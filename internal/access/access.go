@@ -134,6 +134,15 @@ type Service struct {
 	db     *db.DB
 	clock  clock.Clock
 	people *people.Service
+	// OnChange, when set, is told after every committed change of a grant,
+	// so that, for one, live connections drop what they may no longer see.
+	OnChange func(ctx context.Context, patientID, granteeID string)
+}
+
+func (s *Service) announce(ctx context.Context, patientID, granteeID string) {
+	if s.OnChange != nil {
+		s.OnChange(context.WithoutCancel(ctx), patientID, granteeID)
+	}
 }
 
 // New returns a Service.
@@ -367,6 +376,7 @@ func (s *Service) Share(ctx context.Context, viewer people.Principal, patientID 
 	if err != nil {
 		return Grant{}, err
 	}
+	s.announce(ctx, patientID, grantee.ID)
 	return s.grant(ctx, id)
 }
 
@@ -418,6 +428,7 @@ func (s *Service) AssignCare(ctx context.Context, viewer people.Principal, patie
 	if err != nil {
 		return Grant{}, err
 	}
+	s.announce(ctx, patientID, userID)
 	return s.grant(ctx, id)
 }
 
@@ -446,5 +457,6 @@ func (s *Service) Revoke(ctx context.Context, viewer people.Principal, patientID
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errs.NotFoundf("the grant %s was already revoked", grantID)
 	}
+	s.announce(ctx, patientID, g.GranteeID)
 	return nil
 }

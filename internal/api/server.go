@@ -37,6 +37,8 @@ type Deps struct {
 	// TrustProxy takes the client address from X-Forwarded-For.
 	TrustProxy bool
 	Version    string
+	// Live is the WebSocket door for live updates (internal/ws).
+	Live http.Handler
 	// Web serves the web app for every path the API does not claim.
 	Web http.Handler
 }
@@ -72,6 +74,9 @@ func New(d Deps) *Server {
 	s.routes()
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
+	if d.Live != nil {
+		s.mux.Handle("GET /api/v1/live", d.Live) // authenticates by itself; see internal/ws
+	}
 	s.mux.HandleFunc("/api/", s.unknownRoute)
 	if d.Web != nil {
 		s.mux.Handle("/", d.Web)
