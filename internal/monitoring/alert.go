@@ -37,6 +37,7 @@ const (
 	AlertEscalated = "alert.escalated" // unacknowledged, it went to the next step
 	AlertCleared   = "alert.cleared"   // the condition went away; the alert awaits resolution
 	AlertCommented = "alert.commented"
+	AlertWorsened  = "alert.worsened" // a repeat raised the severity; sent as a notification kind
 )
 
 // Alert is a condition someone must look at.
@@ -96,13 +97,6 @@ type hit struct {
 	count                    int
 }
 
-type activeAlert struct {
-	id       string
-	severity Severity
-	status   Status
-	step     int
-}
-
 func alertKey(patientID, ruleKey string) string { return patientID + "\x00" + ruleKey }
 
 // raise opens alerts for new hits and counts repeats on the active ones,
@@ -114,7 +108,6 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 	}
 	merged := map[string]*hit{}
 	var order []string
-	var pairs []stateKey
 	var patients []string
 	seenPatient := map[string]bool{}
 	for _, h := range hits {
@@ -127,7 +120,6 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 			c := h
 			merged[k] = &c
 			order = append(order, k)
-			pairs = append(pairs, stateKey{h.patientID, h.ruleKey})
 			if !seenPatient[h.patientID] {
 				seenPatient[h.patientID] = true
 				patients = append(patients, h.patientID)
@@ -141,10 +133,6 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 		if !h.at.Before(m.at) {
 			m.at, m.detail, m.readingID = h.at, h.detail, h.readingID
 		}
-	}
-	active, err := activeAlerts(ctx, tx, pairs)
-	if err != nil {
-		return err
 	}
 	chains, err := s.chainsFor(ctx, tx, patients, now)
 	if err != nil {
@@ -183,23 +171,24 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 			reading_id = CASE WHEN excluded.last_at >= alerts.last_at THEN COALESCE(excluded.reading_id, alerts.reading_id) ELSE alerts.reading_id END,
 			severity = CASE WHEN ` + sevRank("excluded.severity") + ` > ` + sevRank("alerts.severity") + ` THEN excluded.severity ELSE alerts.severity END,
 			title = CASE WHEN ` + sevRank("excluded.severity") + ` > ` + sevRank("alerts.severity") + ` THEN excluded.title ELSE alerts.title END,
+			raised_at = CASE WHEN ` + sevRank("excluded.severity") + ` > ` + sevRank("alerts.severity") + ` THEN excluded.updated_at ELSE alerts.raised_at END,
 			cleared_at = NULL,
 			updated_at = excluded.updated_at
-			RETURNING id, patient_id, rule_key, count, status, severity, escalation_step, escalate_at, opened_at, first_at`)
+			RETURNING id, patient_id, rule_key, count, status, severity, escalation_step, escalate_at, opened_at, first_at, raised_at`)
 		rows, err := tx.QueryContext(ctx, sb.String(), args...)
 		if err != nil {
 			return errs.Wrap(err, "raising alerts")
 		}
 		type result struct {
-			a   Alert
-			esc sql.NullInt64
+			a           Alert
+			esc, raised sql.NullInt64
 		}
 		var results []result
 		for rows.Next() {
 			var r result
 			var opened, first int64
 			if err := rows.Scan(&r.a.ID, &r.a.PatientID, &r.a.RuleKey, &r.a.Count, &r.a.Status, &r.a.Severity,
-				&r.a.EscalationStep, &r.esc, &opened, &first); err != nil {
+				&r.a.EscalationStep, &r.esc, &opened, &first, &r.raised); err != nil {
 				rows.Close()
 				return errs.Wrap(err, "raising alerts")
 			}
@@ -216,23 +205,22 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 			a := r.a
 			a.PatientName = names[a.PatientID]
 			a.Kind, a.Title, a.Detail, a.ReadingID, a.DeviceID, a.LastAt = h.kind, h.title, h.detail, h.readingID, h.deviceID, h.at
-			prev, existed := active[k]
 			// An update adds to a count of at least one, so a count equal to
 			// this hit's own is a row just inserted.
-			if !existed && a.Count == h.count {
-				if row := s.tell(a, chains[a.PatientID], 0, notify.Severity(a.Severity), now, out); row != nil {
+			if a.Count == h.count {
+				if row := s.tell(a, chains[a.PatientID], 0, events.AlertOpened, now, out); row != nil {
 					logs = append(logs, row)
 				}
 				*out = append(*out, outbox.Event(events.AlertOpened, a.PatientID, access.Alerts, a))
 				continue
 			}
 			*out = append(*out, outbox.Event(AlertRepeated, a.PatientID, access.Alerts, a))
-			if existed && a.Severity.rank() > prev.severity.rank() {
-				// Worse than when it opened: tell whoever holds it now again.
+			if r.raised.Valid && r.raised.Int64 == db.Millis(now) {
+				// Worse than it was: tell whoever holds it now again.
 				logs = append(logs, []any{uuid.Must(uuid.NewV7()).String(), a.ID, db.Millis(now), nil, "severity", a.EscalationStep,
-					string(prev.severity) + " → " + string(a.Severity)})
-				if prev.status == Open {
-					if row := s.tell(a, chains[a.PatientID], a.EscalationStep, notify.Severity(a.Severity), now, out); row != nil {
+					"now " + string(a.Severity)})
+				if a.Status == Open {
+					if row := s.tell(a, chains[a.PatientID], a.EscalationStep, AlertWorsened, now, out); row != nil {
 						logs = append(logs, row)
 					}
 				}
@@ -244,38 +232,6 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 
 func sevRank(col string) string {
 	return `(CASE ` + col + ` WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END)`
-}
-
-// activeAlerts returns the open and acknowledged alerts of some (patient,
-// rule) pairs, read through the partial unique index on exactly those.
-func activeAlerts(ctx context.Context, q querier, pairs []stateKey) (map[string]activeAlert, error) {
-	out := map[string]activeAlert{}
-	for start := 0; start < len(pairs); start += rowsPerInsert {
-		var args db.Args
-		var or []string
-		for _, p := range pairs[start:min(start+rowsPerInsert, len(pairs))] {
-			or = append(or, "(patient_id = "+args.Add(p.patient)+" AND rule_key = "+args.Add(p.rule)+")")
-		}
-		rows, err := q.QueryContext(ctx, `SELECT id, patient_id, rule_key, severity, status, escalation_step FROM alerts
-			WHERE status IN ('open', 'acknowledged') AND (`+strings.Join(or, " OR ")+`)`, args...)
-		if err != nil {
-			return nil, errs.Wrap(err, "reading active alerts")
-		}
-		for rows.Next() {
-			var a activeAlert
-			var pid, rule string
-			if err := rows.Scan(&a.id, &pid, &rule, &a.severity, &a.status, &a.step); err != nil {
-				rows.Close()
-				return nil, errs.Wrap(err, "reading active alerts")
-			}
-			out[alertKey(pid, rule)] = a
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, errs.Wrap(err, "reading active alerts")
-		}
-	}
-	return out, nil
 }
 
 func userNames(ctx context.Context, q querier, ids []string) (map[string]string, error) {
@@ -305,25 +261,28 @@ func userNames(ctx context.Context, q querier, ids []string) (map[string]string,
 // tell notifies the people at a step of the chain about a, and returns
 // the alert_log row that records it (see writeLog). A step past the end of
 // the chain tells nobody.
-func (s *Service) tell(a Alert, chain []chainStep, step int, sev notify.Severity, now time.Time, out *[]outbox.Item) []any {
+func (s *Service) tell(a Alert, chain []chainStep, step int, why string, now time.Time, out *[]outbox.Item) []any {
 	if step >= len(chain) {
 		return nil
 	}
 	who := chain[step].users
 	kind, action := "alert.opened", "notified"
-	if step > 0 {
-		kind, action = "alert.escalated", "escalated"
+	body := "A monitoring alert needs attention. Open Tend to review and acknowledge it."
+	switch why {
+	case AlertEscalated:
+		kind, action = AlertEscalated, "escalated"
+		body = fmt.Sprintf("Nobody has acknowledged this alert since %s UTC; it now comes to you. Open Tend to review and acknowledge it.",
+			a.OpenedAt.UTC().Format("2006-01-02 15:04"))
+	case AlertWorsened:
+		kind = AlertWorsened
+		body = "A monitoring alert you were told of has become " + string(a.Severity) + ". Open Tend to review and acknowledge it."
 	}
 	title := a.Title
 	if a.PatientName != "" {
 		title += " — " + a.PatientName
 	}
-	body := "A monitoring alert needs attention. Open Tend to review and acknowledge it."
-	if step > 0 {
-		body = fmt.Sprintf("Nobody has acknowledged this alert since %s UTC; it now comes to you. Open Tend to review and acknowledge it.",
-			a.OpenedAt.UTC().Format("2006-01-02 15:04"))
-	}
-	key := fmt.Sprintf("alert:%s:step:%d:%s", a.ID, step, a.Severity)
+	sev := notify.Severity(a.Severity)
+	key := fmt.Sprintf("alert:%s:step:%d:%s", a.ID, step, a.Severity) // one per step and severity
 	for _, u := range who {
 		*out = append(*out, outbox.Notify(notify.Notification{RecipientID: u, Kind: kind, Severity: sev, Title: title,
 			Body: body, Link: "/patients/" + a.PatientID + "/alerts/" + a.ID, PatientID: a.PatientID,

@@ -12,7 +12,6 @@ import (
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/errs"
 	"github.com/tend-health/tend/internal/monitoring/outbox"
-	"github.com/tend-health/tend/internal/notify"
 	"github.com/tend-health/tend/internal/people"
 )
 
@@ -334,7 +333,7 @@ func (s *Service) escalate(ctx context.Context, now time.Time) (claimed, moved i
 					escalate = db.Millis(d.at.Add(chain[next].wait))
 				}
 				a.EscalationStep = next
-				if row := s.tell(a, chain, next, notify.Severity(a.Severity), now, out); row != nil {
+				if row := s.tell(a, chain, next, AlertEscalated, now, out); row != nil {
 					logs = append(logs, row)
 				}
 				*out = append(*out, outbox.Event(AlertEscalated, a.PatientID, access.Alerts, a))

@@ -132,6 +132,25 @@ func TestNEWS2MediumAndScaleTwo(t *testing.T) {
 		if len(as) != 2 || as[0].RuleKey != monitoring.RuleNEWS2 || as[0].Severity != monitoring.Warning {
 			t.Fatalf("medium: %+v", as)
 		}
+		w.notes.take()
+		// A temperature of 39.2 (2) takes the total to 7: the NEWS2 alert
+		// becomes critical and the nurse is told again.
+		w.read(pid, "body_temperature", 39.2, now.Add(150*time.Second))
+		for _, a := range w.alerts(w.nurse, monitoring.AlertFilter{}) {
+			if a.RuleKey == monitoring.RuleNEWS2 && (a.Severity != monitoring.Critical || a.Count != 2) {
+				t.Errorf("NEWS2 7: %+v", a)
+			}
+		}
+		got := w.notes.take()
+		worse := 0
+		for _, n := range to(got, w.nurse.UserID) {
+			if n.Kind == monitoring.AlertWorsened && n.Severity == "critical" {
+				worse++
+			}
+		}
+		if worse != 1 {
+			t.Errorf("want the nurse told once that NEWS2 worsened: %+v", got)
+		}
 		// 83 % is scale 2's danger band: the adapted rule fires.
 		w.read(pid, "spo2", 83, now.Add(3*time.Minute))
 		found := false
