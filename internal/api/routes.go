@@ -111,6 +111,17 @@ func (s *Server) routes() {
 		rule{roles: []people.Role{people.Admin}, patient: true}, s.assignCare)
 	route(s, http.MethodGet, v1+"/patients/{patientId}/access-log", "accesslog.list", "Who accessed the patient's data (for the patient)", 200, patientOp, s.accessLog)
 
+	// The FHIR R4 door (fhir.go): Observations in and out, errors as OperationOutcomes.
+	s.mux.HandleFunc("GET /fhir/metadata", s.fhirMetadata)
+	s.mux.HandleFunc("POST /fhir/Observation", s.fhirCreate)
+	s.mux.HandleFunc("GET /fhir/Observation", s.fhirSearch)
+	s.mux.HandleFunc("POST /fhir/Observation/_search", s.fhirSearch)
+	s.mux.HandleFunc("GET /fhir/Observation/{id}", s.fhirRead)
+	s.mux.HandleFunc("POST /fhir", s.fhirBundle)
+	s.mux.HandleFunc("POST /fhir/{$}", s.fhirBundle)
+	s.mux.HandleFunc("/fhir", s.fhirUnknown)
+	s.mux.HandleFunc("/fhir/", s.fhirUnknown)
+
 	// Devices: the register, for administrators; a patient's devices for those who may see them.
 	route(s, http.MethodGet, v1+"/devices", "devices.list", "List devices", 200, adminOnly, s.listDevices)
 	route(s, http.MethodPost, v1+"/devices", "devices.create", "Register a device (its credential is shown once)", 201, adminOnly, s.createDevice)
@@ -137,4 +148,10 @@ func (s *Server) routes() {
 	route(s, http.MethodGet, v1+"/patients/{patientId}/journal", "journal.list", "The patient's journal", 200, patientOp, s.listJournal)
 	route(s, http.MethodPost, v1+"/patients/{patientId}/journal", "journal.add", "Add to the journal: food, medication taken, a symptom, a note", 201, patientOp, s.addJournal)
 	route(s, http.MethodPost, v1+"/patients/{patientId}/journal/{entryId}/entered-in-error", "journal.correct", "Mark a journal entry entered in error", 200, patientOp, s.correctJournal)
+
+	// Appointments: availability, booking, calendars.
+
+	// Monitoring: schedules, alert rules, alerts, NEWS2, medications.
+
+	// Notifications: the inbox and preferences.
 }
