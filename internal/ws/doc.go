@@ -69,5 +69,16 @@
 //
 // Each connection has a bounded queue of frames to send. A connection that
 // cannot keep up (its queue fills) is sent "lagged" and closed; it never
-// holds more memory than its queue nor slows anyone else.
+// holds more memory than its queue nor slows anyone else. A peer that takes
+// no data at all for 10 seconds, or answers no ping, is dropped without
+// ceremony: there is no way left to tell it anything.
+//
+// # Mounting
+//
+//	live := ws.New(ws.Deps{Bus: bus, People: peopleSvc, Access: accessSvc, Audit: auditLog, Log: log})
+//	mux.Handle("GET /api/v1/live", live)
+//	defer live.Close() // at shutdown, after the HTTP server stops accepting
+//
+// The handler authenticates by itself, so it may sit behind the API's
+// middleware or beside it.
 package ws
