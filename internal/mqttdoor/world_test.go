@@ -169,7 +169,7 @@ func tryConnect(addr string, dev device, opts ...func(*paho.ClientOptions)) (*cl
 	clientSeq.Unlock()
 	o := paho.NewClientOptions().AddBroker("tcp://" + addr).SetClientID(id).
 		SetUsername(dev.ID).SetPassword(dev.secret).SetAutoReconnect(false).SetConnectTimeout(5 * time.Second).
-		SetWriteTimeout(5 * time.Second)
+		SetWriteTimeout(5 * time.Second).SetProtocolVersion(4)
 	for _, f := range opts {
 		f(o)
 	}
