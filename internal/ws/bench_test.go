@@ -37,7 +37,7 @@ func BenchmarkLiveLatency(b *testing.B) {
 		benchLive(b, newEnv(b, d, bus, production), bus)
 	})
 	b.Run("postgres-other-node", func(b *testing.B) {
-		d, bus, another := postgresNodes(b)
+		d, bus, another, _ := postgresNodes(b)
 		benchLive(b, newEnv(b, d, bus, production), another())
 	})
 }

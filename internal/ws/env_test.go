@@ -46,13 +46,13 @@ func each(t *testing.T, fn func(t *testing.T, d *db.DB, bus events.Bus)) {
 }
 
 func postgres(t testing.TB) (*db.DB, events.Bus) {
-	d, bus, _ := postgresNodes(t)
+	d, bus, _, _ := postgresNodes(t)
 	return d, bus
 }
 
-// postgresNodes returns a migrated schema and its bus, and a way to start
-// the bus of another tend node sharing them.
-func postgresNodes(t testing.TB) (*db.DB, events.Bus, func() events.Bus) {
+// postgresNodes returns a migrated schema and its bus, a way to start the
+// bus of another tend node sharing them, and their NOTIFY channel.
+func postgresNodes(t testing.TB) (*db.DB, events.Bus, func() events.Bus, string) {
 	t.Helper()
 	u := dbtest.SchemaURL(t)
 	b := make([]byte, 6)
@@ -78,7 +78,7 @@ func postgresNodes(t testing.TB) (*db.DB, events.Bus, func() events.Bus) {
 	if err := d.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return d, node(d), func() events.Bus { return node(open()) }
+	return d, node(d), func() events.Bus { return node(open()) }, channel
 }
 
 // env is a live door over a real database, with these people:

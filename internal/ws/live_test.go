@@ -489,3 +489,38 @@ func TestPingsKeepTheSocketChecked(t *testing.T) {
 		t.Fatal("a peer that answered no ping is still connected")
 	}
 }
+
+// TestListenerOutageTellsClientsToReload: when the node's listening
+// connection to PostgreSQL is lost, events of other nodes may have been
+// missed, so every client is told to reload; once listening again, new
+// sockets hear other nodes' events.
+func TestListenerOutageTellsClientsToReload(t *testing.T) {
+	d, bus, another, channel := postgresNodes(t)
+	e := newEnv(t, d, bus, nil)
+	other := another()
+	c := e.dial("patA")
+	c.subscribe(all())
+	if _, err := d.W.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1`,
+		`LISTEN "`+channel+`"`); err != nil {
+		t.Fatal(err)
+	}
+	if f := c.must(10 * time.Second); f.Type != "lagged" {
+		t.Fatalf("after the outage got %+v", f)
+	}
+	if st := c.closeStatus(); st != ws.CloseLagged {
+		t.Fatalf("closed with %d, want %d", st, ws.CloseLagged)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for n := 0; ; n++ {
+		c := e.dial("patA")
+		c.subscribe(all())
+		other.Publish(context.Background(), events.Event{ID: "probe", Kind: events.ReadingCreated, PatientID: e.id("patA"), Scope: access.Vitals})
+		f, err := c.recv(2 * time.Second)
+		if err == nil && f.Type == "event" && f.Event.ID == "probe" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no event from the other node after the outage: %+v, %v", f, err)
+		}
+	}
+}
