@@ -30,7 +30,7 @@ describe('api client', () => {
     const e = err as ApiError;
     expect(e.status).toBe(422);
     expect(errorMessage(e)).toBe('The request is not valid.');
-    expect(e.fieldErrors()).toEqual({ email: 'already taken', 'profile.birthDate': 'bad date' });
+    expect(e.fieldErrors()).toEqual({ email: 'Already taken', 'profile.birthDate': 'Bad date' });
   });
 
   it('calls the sign-out handler on a 401, except when asked not to', async () => {

@@ -1,12 +1,18 @@
 import type { Problem } from './types';
 
+/** Server messages are sentences that may start in lower case; show them as sentences. */
+export function sentence(text: string): string {
+  const t = text.trim();
+  return t ? t.charAt(0).toUpperCase() + t.slice(1) : t;
+}
+
 /** An API call that did not succeed, carrying the server's problem details. */
 export class ApiError extends Error {
   readonly status: number;
   readonly problem: Problem;
 
   constructor(status: number, problem: Problem) {
-    super(problem.detail || problem.title || `The server answered ${status}.`);
+    super(sentence(problem.detail || problem.title || `The server answered ${status}.`));
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;
@@ -21,7 +27,7 @@ export class ApiError extends Error {
     for (const e of this.problem.errors ?? []) {
       if (!e.location || !e.location.startsWith('body.')) continue;
       const key = e.location.slice('body.'.length);
-      if (!out[key]) out[key] = e.message ?? 'Not valid.';
+      if (!out[key]) out[key] = sentence(e.message ?? 'Not valid.');
     }
     return out;
   }

@@ -47,6 +47,6 @@ describe('Change password', () => {
     await user.type(field(/new password again/i), 'a brand new passphrase');
     await user.click(screen.getByRole('button', { name: 'Change password' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('The current password is not right.');
-    expect(screen.getByText('does not match')).toBeInTheDocument();
+    expect(screen.getByText('Does not match')).toBeInTheDocument();
   });
 });

@@ -101,7 +101,7 @@ describe('Sharing', () => {
     await user.type(await screen.findByLabelText(/their email/i, { selector: 'input' }), 'ghost@example.org');
     await user.click(screen.getByRole('button', { name: 'Share' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Nobody with that email uses Tend.');
-    expect(screen.getByText('no such user')).toBeInTheDocument();
+    expect(screen.getByText('No such user')).toBeInTheDocument();
   });
 
   it('revokes a share after confirming', async () => {

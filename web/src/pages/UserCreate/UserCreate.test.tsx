@@ -71,7 +71,7 @@ describe('Add user', () => {
     const email = input(/^email/i);
     expect(email).toHaveAttribute('aria-invalid', 'true');
     expect(
-      within(email.closest('.mantine-InputWrapper-root') as HTMLElement).getByText('is already in use'),
+      within(email.closest('.mantine-InputWrapper-root') as HTMLElement).getByText('Is already in use'),
     ).toBeInTheDocument();
   });
 });
