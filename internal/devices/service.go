@@ -36,6 +36,7 @@ type Service struct {
 
 	mu      sync.Mutex
 	pending map[string]*activity // by device id; written by flush
+	cache   map[string]cached    // by device id; see Lookup
 	stop    chan struct{}
 	done    chan struct{}
 	closed  bool
@@ -44,7 +45,7 @@ type Service struct {
 // New returns a Service and starts the background writer of device
 // activity; Close stops it.
 func New(d *db.DB, c clock.Clock, p *people.Service, a *access.Service) *Service {
-	s := &Service{db: d, clock: c, people: p, access: a, pending: map[string]*activity{},
+	s := &Service{db: d, clock: c, people: p, access: a, pending: map[string]*activity{}, cache: map[string]cached{},
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go s.flushLoop(FlushInterval)
 	return s
@@ -164,26 +165,77 @@ func optTime(ms sql.NullInt64) *time.Time {
 
 func notFound(id string) error { return errs.NotFoundf("no device %s", id) }
 
-// Lookup returns a device as the ingest path needs it: without refusal
-// counts, in one indexed read.
-func (s *Service) Lookup(ctx context.Context, id string) (Device, error) {
+// CacheTTL is how long Lookup and Authenticate may answer from memory. A
+// change made through this Service applies at once; one made by another
+// node sharing the database (disabling a device, rotating its credential)
+// reaches this node within CacheTTL.
+const CacheTTL = time.Second
+
+// maxCached bounds the cache; past it, the cache starts afresh.
+const maxCached = 100000
+
+type cached struct {
+	d      Device
+	hash   string
+	expiry time.Time
+}
+
+// load returns a device and its secret's hash, from the cache when fresh.
+func (s *Service) load(ctx context.Context, id string) (Device, string, error) {
 	if _, err := uuid.Parse(id); err != nil {
-		return Device{}, notFound(id)
+		return Device{}, "", notFound(id)
 	}
-	d, err := scanDevice(s.db.R.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices d WHERE d.id = $1`, id))
+	now := time.Now()
+	s.mu.Lock()
+	c, ok := s.cache[id]
+	s.mu.Unlock()
+	if ok && now.Before(c.expiry) {
+		return c.d, c.hash, nil
+	}
+	var hash string
+	d, err := scanDevice(s.db.R.QueryRowContext(ctx, `SELECT `+deviceColumns+`, d.secret_hash FROM devices d WHERE d.id = $1`, id), &hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Device{}, notFound(id)
+		return Device{}, "", notFound(id)
 	}
 	if err != nil {
-		return Device{}, errs.Wrap(err, "reading device")
+		return Device{}, "", errs.Wrap(err, "reading device")
+	}
+	s.mu.Lock()
+	if len(s.cache) >= maxCached {
+		s.cache = map[string]cached{}
+	}
+	s.cache[id] = cached{d: d, hash: hash, expiry: now.Add(CacheTTL)}
+	s.mu.Unlock()
+	return d, hash, nil
+}
+
+// forget drops a device from the cache after a change.
+func (s *Service) forget(id string) {
+	s.mu.Lock()
+	delete(s.cache, id)
+	s.mu.Unlock()
+}
+
+// Lookup returns a device as the ingest path needs it, without refusal
+// counts, and from memory when it was read less than CacheTTL ago.
+func (s *Service) Lookup(ctx context.Context, id string) (Device, error) {
+	d, _, err := s.load(ctx, id)
+	if err != nil {
+		return Device{}, err
 	}
 	s.overlay(&d)
 	return d, nil
 }
 
+// fresh reads a device from the database, bypassing the cache.
+func (s *Service) fresh(ctx context.Context, id string) (Device, error) {
+	s.forget(id)
+	return s.Lookup(ctx, id)
+}
+
 // Get returns a device with its refusal counts.
 func (s *Service) Get(ctx context.Context, id string) (Device, error) {
-	d, err := s.Lookup(ctx, id)
+	d, err := s.fresh(ctx, id)
 	if err != nil {
 		return Device{}, err
 	}
@@ -354,6 +406,7 @@ func (s *Service) Assign(ctx context.Context, deviceID, patientID string) (Devic
 			VALUES ($1, $2, $3, $4, $5)`, uuid.Must(uuid.NewV7()).String(), deviceID, patientID, now, actorID(ctx))
 		return errs.Wrap(err, "recording assignment")
 	})
+	s.forget(deviceID)
 	if err != nil && !errors.Is(err, errAlready) {
 		return Device{}, err
 	}
@@ -382,6 +435,7 @@ func (s *Service) Unassign(ctx context.Context, deviceID string) (Device, error)
 			WHERE device_id = $3 AND to_at IS NULL`, now, actorID(ctx), deviceID)
 		return errs.Wrap(err, "closing assignment")
 	})
+	s.forget(deviceID)
 	if err != nil && !errors.Is(err, errAlready) {
 		return Device{}, err
 	}
@@ -394,6 +448,7 @@ func (s *Service) Unassign(ctx context.Context, deviceID string) (Device, error)
 func (s *Service) SetEnabled(ctx context.Context, deviceID string, enabled bool) (Device, error) {
 	res, err := s.db.W.ExecContext(ctx, `UPDATE devices SET enabled = $1, updated_at = $2 WHERE id = $3`,
 		db.Bool(enabled), db.Millis(s.clock.Now()), deviceID)
+	s.forget(deviceID)
 	if err != nil {
 		return Device{}, errs.Wrap(err, "changing device")
 	}
@@ -410,6 +465,7 @@ func (s *Service) RotateCredential(ctx context.Context, deviceID string) (Creden
 	now := db.Millis(s.clock.Now())
 	res, err := s.db.W.ExecContext(ctx, `UPDATE devices SET secret_hash = $1, secret_set_at = $2, updated_at = $2 WHERE id = $3`,
 		hashSecret(secret), now, deviceID)
+	s.forget(deviceID)
 	if err != nil {
 		return Credential{}, errs.Wrap(err, "rotating credential")
 	}
@@ -435,18 +491,13 @@ var dummyHash = hashSecret("no such device")
 func (s *Service) Authenticate(ctx context.Context, deviceID, secret string) (Device, error) {
 	refuse := errs.Unauthorizedf("unknown device or wrong credential")
 	sum := hashSecret(secret)
-	if _, err := uuid.Parse(deviceID); err != nil {
-		subtle.ConstantTimeCompare([]byte(sum), []byte(dummyHash))
-		return Device{}, refuse
-	}
-	var stored string
-	d, err := scanDevice(s.db.R.QueryRowContext(ctx, `SELECT `+deviceColumns+`, d.secret_hash FROM devices d WHERE d.id = $1`, deviceID), &stored)
-	if errors.Is(err, sql.ErrNoRows) {
+	d, stored, err := s.load(ctx, deviceID)
+	if errs.Is(err, errs.NotFound) {
 		subtle.ConstantTimeCompare([]byte(sum), []byte(dummyHash))
 		return Device{}, refuse
 	}
 	if err != nil {
-		return Device{}, errs.Wrap(err, "authenticating device")
+		return Device{}, err
 	}
 	if subtle.ConstantTimeCompare([]byte(sum), []byte(stored)) != 1 {
 		s.Refused(deviceID, RefusedCredential, 1)

@@ -54,6 +54,8 @@ func (s *Service) Ingest(ctx context.Context, b Batch) ([]Result, error) {
 		return nil, errs.Invalidf("unknown door %q", b.Door)
 	}
 	now := s.clock.Now()
+	s.w.inflight.Add(1)
+	defer s.w.inflight.Add(-1)
 	o, err := s.origin(ctx, &b)
 	if err != nil {
 		return nil, err

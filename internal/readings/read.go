@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -339,23 +338,30 @@ func (s *Service) Buckets(ctx context.Context, viewer people.Principal, q Bucket
 
 	var args db.Args
 	p, t, st, w := args.Add(q.PatientID), args.Add(q.Type), args.Add(start), args.Add(width)
+	// Each part sums up its own rows per bucket, so that the outer query
+	// only merges a bucket's few partial sums; only the type's own
+	// components are read.
+	nc := len(ti.comps)
+	cols := func(format string) string {
+		var b strings.Builder
+		for i := 1; i <= nc; i++ {
+			b.WriteString(strings.ReplaceAll(format, "#", strconv.Itoa(i)))
+		}
+		return b.String()
+	}
 	raw := func(lo, hi string) string {
-		return `SELECT (m.taken_at - ` + st + `) / ` + w + ` AS b,
-			1 AS n1, m.v1 AS mn1, m.v1 AS mx1, m.v1 AS s1,
-			CASE WHEN m.v2 IS NULL THEN 0 ELSE 1 END AS n2, m.v2 AS mn2, m.v2 AS mx2, COALESCE(m.v2, 0) AS s2,
-			CASE WHEN m.v3 IS NULL THEN 0 ELSE 1 END AS n3, m.v3 AS mn3, m.v3 AS mx3, COALESCE(m.v3, 0) AS s3
+		return `SELECT (m.taken_at - ` + st + `) / ` + w + ` AS b` +
+			cols(`, COUNT(m.v#) AS n#, MIN(m.v#) AS mn#, MAX(m.v#) AS mx#, SUM(m.v#) AS s#`) + `
 			FROM measurements m WHERE m.patient_id = ` + p + ` AND m.type_key = ` + t + ` AND m.status = 'final'
-			AND m.taken_at >= ` + lo + ` AND m.taken_at < ` + hi
+			AND m.taken_at >= ` + lo + ` AND m.taken_at < ` + hi + ` GROUP BY b`
 	}
 	var parts []string
 	if hourly {
 		lo, hi := args.Add(hFrom), args.Add(hTo)
-		parts = append(parts, `SELECT (h.hour - `+st+`) / `+w+` AS b,
-			h.n1 AS n1, h.min1 AS mn1, h.max1 AS mx1, h.sum1 AS s1,
-			h.n2 AS n2, h.min2 AS mn2, h.max2 AS mx2, h.sum2 AS s2,
-			h.n3 AS n3, h.min3 AS mn3, h.max3 AS mx3, h.sum3 AS s3
+		parts = append(parts, `SELECT (h.hour - `+st+`) / `+w+` AS b`+
+			cols(`, SUM(h.n#) AS n#, MIN(h.min#) AS mn#, MAX(h.max#) AS mx#, SUM(h.sum#) AS s#`)+`
 			FROM measurement_hours h WHERE h.patient_id = `+p+` AND h.type_key = `+t+`
-			AND h.hour >= `+lo+` AND h.hour < `+hi)
+			AND h.hour >= `+lo+` AND h.hour < `+hi+` GROUP BY b`)
 		if from < hFrom {
 			parts = append(parts, raw(args.Add(from), lo))
 		}
@@ -365,12 +371,9 @@ func (s *Service) Buckets(ctx context.Context, viewer people.Principal, q Bucket
 	} else {
 		parts = append(parts, raw(args.Add(from), args.Add(to)))
 	}
-	var sel strings.Builder
-	sel.WriteString("SELECT x.b")
-	for i := 1; i <= maxComponents; i++ {
-		fmt.Fprintf(&sel, ", CAST(SUM(x.n%[1]d) AS BIGINT), MIN(x.mn%[1]d), MAX(x.mx%[1]d), SUM(x.s%[1]d) / CAST(NULLIF(SUM(x.n%[1]d), 0) AS DOUBLE PRECISION)", i)
-	}
-	sqlText := sel.String() + ` FROM (` + strings.Join(parts, " UNION ALL ") + `) x WHERE ` +
+	sqlText := `SELECT x.b` +
+		cols(`, CAST(SUM(x.n#) AS BIGINT), MIN(x.mn#), MAX(x.mx#), SUM(x.s#) / CAST(NULLIF(SUM(x.n#), 0) AS DOUBLE PRECISION)`) +
+		` FROM (` + strings.Join(parts, " UNION ALL ") + `) x WHERE ` +
 		access.Where(&args, p, viewer.UserID, access.Vitals, s.clock.Now()) + ` GROUP BY x.b ORDER BY x.b`
 	rows, err := s.db.R.QueryContext(ctx, sqlText, args...)
 	if err != nil {
@@ -379,13 +382,12 @@ func (s *Service) Buckets(ctx context.Context, viewer people.Principal, q Bucket
 	defer rows.Close()
 	out := Series{Type: ti.t.Key, Unit: unitOf(ti), Components: ti.comps, From: q.From, To: q.To,
 		Width: time.Duration(width) * time.Millisecond, Buckets: []Bucket{}}
-	nc := len(ti.comps)
 	for rows.Next() {
 		var b int64
 		var n [maxComponents]sql.NullInt64
 		var mn, mx, mean [maxComponents]sql.NullFloat64
 		dest := []any{&b}
-		for i := range maxComponents {
+		for i := range nc {
 			dest = append(dest, &n[i], &mn[i], &mx[i], &mean[i])
 		}
 		if err := rows.Scan(dest...); err != nil {

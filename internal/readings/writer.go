@@ -103,8 +103,19 @@ type writer struct {
 	inserts map[int]*sql.Stmt // multi-row INSERT by row count
 	upserts map[int]*sql.Stmt // multi-row hourly summary upsert by row count
 
+	// inflight counts Ingest calls under way, from their start to their
+	// return: the writer waits a moment for those not yet in its group (see
+	// gatherWait).
+	inflight atomic.Int64
+
 	commits, rows, requests atomic.Int64
 }
+
+// gatherWait is the longest the writer waits for callers that are under way
+// (checking their items, or just back from the previous commit and about
+// to send more) so that they share the next commit. It never waits when
+// every caller under way is already in the group.
+const gatherWait = 500 * time.Microsecond
 
 // Chunk sizes of the multi-row statements. SQLite takes at most 32766
 // variables in one statement and PostgreSQL 65535; 512 rows × 20 columns is
@@ -163,6 +174,8 @@ func (w *writer) submit(ctx context.Context, rows []row) (*request, error) {
 
 func (w *writer) run() {
 	defer w.wg.Done()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
 		var first *request
 		select {
@@ -179,13 +192,35 @@ func (w *writer) run() {
 			}
 		}
 		group, n := []*request{first}, len(first.rows)
+		var deadline time.Time
 	gather:
 		for n < w.maxRows {
 			select {
 			case r := <-w.reqs:
 				group = append(group, r)
 				n += len(r.rows)
+				continue
 			default:
+			}
+			if w.inflight.Load() <= int64(len(group)) {
+				break
+			}
+			if deadline.IsZero() {
+				deadline = time.Now().Add(gatherWait)
+			}
+			wait := time.Until(deadline)
+			if wait <= 0 {
+				break
+			}
+			timer.Reset(wait)
+			select {
+			case r := <-w.reqs:
+				group = append(group, r)
+				n += len(r.rows)
+				if !timer.Stop() {
+					<-timer.C
+				}
+			case <-timer.C:
 				break gather
 			}
 		}
