@@ -428,12 +428,16 @@ func TestFHIRTransactionIsAllOrNothing(t *testing.T) {
 			want int
 			says string
 		}{
-			"implausible":      {e.deviceCaller(), fhirHR(patA, 900, fhirAt(time.Minute)), 422, "Bundle.entry[1].resource.valueQuantity"},
-			"in the future":    {e.deviceCaller(), fhirHR(patA, 70, time.Now().Add(time.Hour).UTC().Format(time.RFC3339)), 422, "future"},
-			"before assigned":  {e.deviceCaller(), fhirHR(patA, 70, fhirAt(24*time.Hour)), 422, "before the device was assigned"},
-			"another patient":  {e.deviceCaller(), fhirHR(patB, 70, fhirAt(time.Minute)), 403, "assigned to another patient"},
-			"two patients":     {fhirPerson("nurseCare"), fhirHR(patB, 70, fhirAt(time.Minute)), 422, "one patient"},
-			"entered-in-error": {fhirPerson("nurseCare"), func() map[string]any { o := fhirHR(patA, 70, fhirAt(time.Minute)); o["status"] = "entered-in-error"; return o }(), 422, "status"},
+			"implausible":     {e.deviceCaller(), fhirHR(patA, 900, fhirAt(time.Minute)), 422, "Bundle.entry[1].resource.valueQuantity"},
+			"in the future":   {e.deviceCaller(), fhirHR(patA, 70, time.Now().Add(time.Hour).UTC().Format(time.RFC3339)), 422, "future"},
+			"before assigned": {e.deviceCaller(), fhirHR(patA, 70, fhirAt(24*time.Hour)), 422, "before the device was assigned"},
+			"another patient": {e.deviceCaller(), fhirHR(patB, 70, fhirAt(time.Minute)), 403, "assigned to another patient"},
+			"two patients":    {fhirPerson("nurseCare"), fhirHR(patB, 70, fhirAt(time.Minute)), 422, "one patient"},
+			"entered-in-error": {fhirPerson("nurseCare"), func() map[string]any {
+				o := fhirHR(patA, 70, fhirAt(time.Minute))
+				o["status"] = "entered-in-error"
+				return o
+			}(), 422, "status"},
 		} {
 			r := e.fhirDo(c.who, "POST", "/fhir", fhirBundleOf("transaction", good(1), c.bad, good(2)))
 			if r.status != c.want || !strings.Contains(fhirIssues(r), c.says) || !strings.Contains(fhirIssues(r), "nothing was stored") {
