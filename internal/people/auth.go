@@ -148,9 +148,21 @@ func (s *Service) principal(ctx context.Context, userID string) (Principal, erro
 	return Principal{UserID: u.ID, Name: u.Name, Email: u.Email, Roles: u.Roles}, nil
 }
 
-// SessionPrincipal returns who holds the session cookie value token. An
+// SessionPrincipal returns who holds the session cookie value token, and
+// counts the request as use of the session (for the idle timeout). An
 // expired session is ended and reported as Unauthorized.
 func (s *Service) SessionPrincipal(ctx context.Context, token string) (Principal, error) {
+	return s.session(ctx, token, true)
+}
+
+// CheckSession is SessionPrincipal for a check made on the user's behalf,
+// not by them (a live connection asking whether its session still holds):
+// it does not count as use, so an open tab does not keep an idle session alive.
+func (s *Service) CheckSession(ctx context.Context, token string) (Principal, error) {
+	return s.session(ctx, token, false)
+}
+
+func (s *Service) session(ctx context.Context, token string, use bool) (Principal, error) {
 	idHash := hashToken(token)
 	var userID, csrf string
 	var created, seen int64
@@ -172,7 +184,7 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (Principal
 		return Principal{}, err
 	}
 	// Record use at most once a minute, to keep reads from becoming writes.
-	if now.Sub(db.Time(seen)) > time.Minute {
+	if use && now.Sub(db.Time(seen)) > time.Minute {
 		s.db.W.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2`, db.Millis(now), idHash)
 	}
 	p.SessionID, p.CSRF = idHash, csrf

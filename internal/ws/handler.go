@@ -35,6 +35,9 @@ const (
 // *people.Service is one.
 type Authenticator interface {
 	SessionPrincipal(ctx context.Context, cookie string) (people.Principal, error)
+	// CheckSession answers as SessionPrincipal without counting as use of
+	// the session, so that an open tab does not keep an idle session alive.
+	CheckSession(ctx context.Context, cookie string) (people.Principal, error)
 	TokenPrincipal(ctx context.Context, token string) (people.Principal, error)
 }
 
@@ -218,12 +221,13 @@ func (h *Handler) authenticate(r *http.Request) (credential, people.Principal, e
 	return credential{}, people.Principal{}, errs.Unauthorizedf("sign in first: live updates need your session cookie or an API token")
 }
 
-// check asks again who holds the credential.
+// check asks again who holds the credential; for a session it does not
+// count as use, so the session's idle timeout still runs.
 func (h *Handler) check(ctx context.Context, cred credential) (people.Principal, error) {
 	if cred.token != "" {
 		return h.d.People.TokenPrincipal(ctx, cred.token)
 	}
-	return h.d.People.SessionPrincipal(ctx, cred.cookie)
+	return h.d.People.CheckSession(ctx, cred.cookie)
 }
 
 // checkOrigin refuses a page of another site opening a socket with the
