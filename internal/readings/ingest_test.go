@@ -305,3 +305,17 @@ func TestManualEntry(t *testing.T) {
 		}
 	})
 }
+
+func TestIngestAfterCloseFails(t *testing.T) {
+	w := newWorld(t, dbtest.SQLite(t))
+	w.ingest(t, readings.Batch{DeviceID: w.cuff.ID, Items: []readings.Item{hr(70, t0, "before")}})
+	w.svc.Close()
+	w.svc.Close()
+	if _, err := w.svc.Ingest(context.Background(), readings.Batch{Door: readings.DoorHTTP, DeviceID: w.cuff.ID,
+		Items: []readings.Item{hr(70, t0, "after")}}); err == nil || !strings.Contains(err.Error(), "shutting down") {
+		t.Errorf("ingest after close: %v", err)
+	}
+	if n := w.count(t, "external_id = 'after'"); n != 0 {
+		t.Error("stored after close")
+	}
+}

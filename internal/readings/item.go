@@ -3,7 +3,6 @@ package readings
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -460,6 +459,3 @@ func lower(s string) string {
 	}
 	return strings.ToLower(s[:1]) + s[1:]
 }
-
-// finite reports whether v is an ordinary number.
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

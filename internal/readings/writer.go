@@ -99,6 +99,11 @@ type writer struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 
+	// closing guards closed: no request is queued once close has begun,
+	// so the writers' last drain finds every queued request.
+	closing sync.RWMutex
+	closed  bool
+
 	mu      sync.Mutex
 	inserts map[int]*sql.Stmt // multi-row INSERT by row count
 	upserts map[int]*sql.Stmt // multi-row hourly summary upsert by row count
@@ -138,6 +143,13 @@ func newWriter(d *db.DB, maxRows int) *writer {
 }
 
 func (w *writer) close() {
+	w.closing.Lock()
+	if w.closed {
+		w.closing.Unlock()
+		return
+	}
+	w.closed = true
+	w.closing.Unlock()
 	close(w.stop)
 	w.wg.Wait()
 	w.mu.Lock()
@@ -150,18 +162,24 @@ func (w *writer) close() {
 	}
 }
 
-var errClosed = errors.New("readings: the service is closed")
+var errClosed = &errs.Error{Kind: errs.Internal, Message: "the readings service is shutting down; send the readings again shortly",
+	Err: errors.New("readings: the service is closed")}
 
 // submit hands rows to the writer and waits for their commit.
 func (w *writer) submit(ctx context.Context, rows []row) (*request, error) {
 	r := &request{rows: rows, done: make(chan struct{})}
+	w.closing.RLock()
+	if w.closed {
+		w.closing.RUnlock()
+		return nil, errClosed
+	}
 	select {
 	case w.reqs <- r:
-	case <-w.stop:
-		return nil, errClosed
 	case <-ctx.Done():
+		w.closing.RUnlock()
 		return nil, ctx.Err()
 	}
+	w.closing.RUnlock()
 	select {
 	case <-r.done:
 		return r, r.err
