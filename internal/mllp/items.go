@@ -77,6 +77,15 @@ func plan(oru *hl7.ORU, v *verdict) []*batch {
 		b := byEUI[eui]
 		if b == nil {
 			b = &batch{eui: eui, fromMSH: fromMSH, row: i, bp: map[string]int{}}
+			if o.DeviceInherited {
+				// Point at the device row that gave the EUI-64.
+				for j := range oru.Observations {
+					if d := &oru.Observations[j]; d.IsDevice && d.DeviceEUI64 == eui {
+						b.row = j
+						break
+					}
+				}
+			}
 			byEUI[eui] = b
 			order = append(order, b)
 		}
