@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,6 +144,10 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 		return err
 	}
 	var logs [][]any
+	// One order for every writer, so that two transactions raising the
+	// same alerts (two nodes, two workers) wait on each other's rows in
+	// the same order and never deadlock.
+	slices.Sort(order)
 	for start := 0; start < len(order); start += rowsPerInsert {
 		chunk := order[start:min(start+rowsPerInsert, len(order))]
 		var args db.Args
@@ -526,7 +531,7 @@ func (s *Service) change(ctx context.Context, viewer people.Principal, id, verb,
 		return Alert{}, errs.Field("comment", "keep the comment under %d characters", maxComment)
 	}
 	var a Alert
-	err := s.write(ctx, func(tx *sql.Tx, out *[]outbox.Item) error {
+	err := s.write(ctx, func(tx querier, out *[]outbox.Item) error {
 		var err error
 		if a, err = s.alert(ctx, tx, viewer, id); err != nil {
 			return err

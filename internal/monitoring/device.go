@@ -2,7 +2,6 @@ package monitoring
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -17,7 +16,7 @@ import (
 // rule is on), and marks them alerted until they are heard from again.
 func (s *Service) silentDevices(ctx context.Context, now time.Time, st *TickStats) (int, error) {
 	var claimed, alerted int
-	err := s.write(ctx, func(tx *sql.Tx, out *[]outbox.Item) error {
+	err := s.write(ctx, func(tx querier, out *[]outbox.Item) error {
 		claimed, alerted = 0, 0
 		rows, err := tx.QueryContext(ctx, `SELECT w.device_id, w.patient_id, w.last_seen_at FROM device_watch w
 			WHERE w.alerted = 0 AND w.silent_at <= $1 ORDER BY w.silent_at LIMIT $2`+s.skipLocked("w"), db.Millis(now), s.batch())

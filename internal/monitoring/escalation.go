@@ -273,7 +273,7 @@ func (s *Service) SetEscalationChain(ctx context.Context, viewer people.Principa
 // moved. On PostgreSQL rows are claimed with SKIP LOCKED, so nodes share
 // the work; an acknowledgement in between wins (it clears escalate_at).
 func (s *Service) escalate(ctx context.Context, now time.Time) (claimed, moved int, err error) {
-	err = s.write(ctx, func(tx *sql.Tx, out *[]outbox.Item) error {
+	err = s.write(ctx, func(tx querier, out *[]outbox.Item) error {
 		claimed, moved = 0, 0
 		// Only open alerts have an escalate_at (acknowledging and resolving
 		// clear it), so the partial index on it is all the claim reads.

@@ -357,7 +357,7 @@ func (s *Service) RecordObservation(ctx context.Context, viewer people.Principal
 	if len(values) == 0 {
 		return NEWS2{}, errs.Invalidf("record consciousness, air or oxygen, or both")
 	}
-	err := s.write(ctx, func(tx *sql.Tx, out *[]outbox.Item) error {
+	err := s.write(ctx, func(tx querier, out *[]outbox.Item) error {
 		ev := newEvaluation(s, now)
 		if err := ev.load(ctx, tx, []string{patientID}); err != nil {
 			return err

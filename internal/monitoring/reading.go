@@ -2,7 +2,6 @@ package monitoring
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -93,7 +92,7 @@ func (s *Service) OnReadings(ctx context.Context, rs []Reading) error {
 		}
 	}
 	now := s.clock.Now()
-	return s.write(ctx, func(tx *sql.Tx, out *[]outbox.Item) error {
+	return s.write(ctx, func(tx querier, out *[]outbox.Item) error {
 		ev := newEvaluation(s, now)
 		ev.intervals = intervals
 		if err := ev.load(ctx, tx, patients); err != nil {

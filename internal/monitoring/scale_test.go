@@ -134,14 +134,12 @@ func seedScale(t *testing.T, d *db.DB, patients int, T time.Time) []string {
 	slices.Sort(ids)
 	insert := func(table, cols string, rows [][]any) {
 		t.Helper()
-		began := time.Now()
-		defer func() { t.Logf("seeded %d %s in %s", len(rows), table, time.Since(began)) }()
 		err := d.Tx(ctx, func(tx *sql.Tx) error {
-			for start := 0; start < len(rows); start += 100 {
+			for start := 0; start < len(rows); start += 500 {
 				var sb strings.Builder
 				var args []any
 				fmt.Fprintf(&sb, "INSERT INTO %s (%s) VALUES ", table, cols)
-				for i, r := range rows[start:min(start+100, len(rows))] {
+				for i, r := range rows[start:min(start+500, len(rows))] {
 					if i > 0 {
 						sb.WriteString(", ")
 					}
@@ -150,7 +148,11 @@ func seedScale(t *testing.T, d *db.DB, patients int, T time.Time) []string {
 						if j > 0 {
 							sb.WriteString(", ")
 						}
-						fmt.Fprintf(&sb, "$%d", len(args)+j+1)
+						if d.Dialect == db.SQLite {
+							sb.WriteByte('?') // see monitoring's positional
+						} else {
+							fmt.Fprintf(&sb, "$%d", len(args)+j+1)
+						}
 					}
 					sb.WriteByte(')')
 					args = append(args, r...)

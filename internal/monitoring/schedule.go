@@ -207,7 +207,7 @@ func (s *Service) CreateSchedule(ctx context.Context, viewer people.Principal, p
 	}
 	now := s.clock.Now()
 	sc.id, sc.patientID, sc.effectiveFrom = uuid.Must(uuid.NewV7()).String(), patientID, now
-	err = s.write(ctx, func(tx *sql.Tx, out *[]outbox.Item) error {
+	err = s.write(ctx, func(tx querier, out *[]outbox.Item) error {
 		if sc.loc, err = patientZone(ctx, tx, patientID); err != nil {
 			return err
 		}
@@ -244,7 +244,7 @@ func (s *Service) UpdateSchedule(ctx context.Context, viewer people.Principal, p
 	}
 	now := s.clock.Now()
 	sc.id, sc.patientID, sc.effectiveFrom = scheduleID, patientID, now
-	err = s.write(ctx, func(tx *sql.Tx, out *[]outbox.Item) error {
+	err = s.write(ctx, func(tx querier, out *[]outbox.Item) error {
 		old, err := s.schedule(ctx, tx, patientID, scheduleID)
 		if err != nil {
 			return err
@@ -284,7 +284,7 @@ func (s *Service) StopSchedule(ctx context.Context, viewer people.Principal, pat
 		return err
 	}
 	now := s.clock.Now()
-	err := s.write(ctx, func(tx *sql.Tx, out *[]outbox.Item) error {
+	err := s.write(ctx, func(tx querier, out *[]outbox.Item) error {
 		res, err := tx.ExecContext(ctx, `UPDATE measurement_schedules SET stopped_at = $1, stopped_by = $2, updated_at = $1, updated_by = $2
 			WHERE id = $3 AND patient_id = $4 AND stopped_at IS NULL`, db.Millis(now), viewer.UserID, scheduleID, patientID)
 		if err != nil {

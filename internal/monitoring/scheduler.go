@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tend-health/tend/internal/db"
@@ -61,15 +62,34 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (TickStats, error) {
 	}
 	// A step may leave a row due again at once (a reminder whose window
 	// has closed meanwhile, several escalation steps missed in downtime),
-	// so each part claims until nothing is due.
-	for {
-		claimed, err := s.deadlines(ctx, now, &st)
-		if err != nil {
-			return st, err
-		}
-		if claimed == 0 {
-			break
-		}
+	// so each part claims until nothing is due. On PostgreSQL several
+	// workers claim deadlines side by side, each its own rows.
+	var mu sync.Mutex
+	var firstErr error
+	var wg sync.WaitGroup
+	for range s.workers() {
+		wg.Go(func() {
+			for {
+				var mine TickStats
+				claimed, err := s.deadlines(ctx, now, &mine)
+				mu.Lock()
+				st.Deadlines += mine.Deadlines
+				st.Reminders += mine.Reminders
+				st.Missed += mine.Missed
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				stop := firstErr != nil
+				mu.Unlock()
+				if claimed == 0 || stop {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return st, firstErr
 	}
 	for {
 		claimed, moved, err := s.escalate(ctx, now)
@@ -91,6 +111,13 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (TickStats, error) {
 		}
 	}
 	return st, nil
+}
+
+func (s *Service) workers() int {
+	if s.db.Dialect == db.SQLite {
+		return 1 // one writer: more would only queue
+	}
+	return max(s.Workers, 1)
 }
 
 func (s *Service) drain(ctx context.Context) (int, error) {
@@ -120,7 +147,7 @@ func (s *Service) skipLocked(of string) string {
 func (s *Service) deadlines(ctx context.Context, now time.Time, st *TickStats) (int, error) {
 	var claimed int
 	var local TickStats
-	err := s.write(ctx, func(tx *sql.Tx, out *[]outbox.Item) error {
+	err := s.write(ctx, func(tx querier, out *[]outbox.Item) error {
 		claimed, local = 0, TickStats{}
 		rows, err := tx.QueryContext(ctx, `SELECT d.due_at, d.stage, f.reading_id, `+scheduleColumns+`
 			FROM schedule_deadlines d JOIN measurement_schedules s ON s.id = d.schedule_id

@@ -1,15 +1,18 @@
 // Package outbox hands monitoring's notifications and events to notify and
-// the event bus without losing or doubling them.
+// the event bus.
 //
 // A change that must tell someone (an alert opened, a reminder due) writes
-// what to say into the monitoring_outbox table inside its own transaction.
-// After the commit the same process delivers those rows at once and deletes
-// them; whatever a crash or a failing notify leaves behind is delivered by
-// Drain on a later scheduler tick, from any node. Delivery is therefore at
-// least once, and made exactly once where it counts: each notification goes
-// to notify.Send with the outbox row's id as its notification id, and notify
-// ignores a second Send with an id it has seen. Events are notices (the
-// database is the record), so a rare repeat after a crash is harmless.
+// its notifications into the monitoring_outbox table inside its own
+// transaction. After the commit the same process hands them to notify at
+// once and deletes them; whatever a crash or a failing notify leaves behind
+// is handed over by Drain on a later scheduler tick, from any node. Delivery
+// is therefore at least once, and made exactly once where it counts: each
+// notification goes to notify.Send with the outbox row's id as its
+// notification id, and notify ignores a second Send with an id it has seen.
+//
+// Events are notices, not the record (package events): they are published
+// after the commit without a row of their own, and a dashboard that missed
+// one because the process died in between reloads from the database.
 //
 // Nothing is sent inside the transaction: on SQLite the single writer
 // connection is held by it, and notify needs that connection to record.
@@ -85,8 +88,9 @@ type Execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// Add writes items in tx and returns them with their ids set (the
-// notification's ID, the event's ID). Deliver them after the commit.
+// Add writes the notifications among items in tx and returns all items
+// with their ids set (the notification's ID, the event's ID). Deliver them
+// after the commit.
 func (b *Box) Add(ctx context.Context, tx Execer, items []Item) ([]Item, error) {
 	if len(items) == 0 {
 		return nil, nil
@@ -94,7 +98,7 @@ func (b *Box) Add(ctx context.Context, tx Execer, items []Item) ([]Item, error) 
 	now := b.clock.Now()
 	out := make([]Item, len(items))
 	const perRow = 6
-	const maxRows = 100
+	const maxRows = 500
 	for start := 0; start < len(items); start += maxRows {
 		end := min(start+maxRows, len(items))
 		var sb strings.Builder
@@ -103,34 +107,36 @@ func (b *Box) Add(ctx context.Context, tx Execer, items []Item) ([]Item, error) 
 		for i := start; i < end; i++ {
 			it := items[i]
 			id := uuid.Must(uuid.NewV7()).String()
-			kind := "event"
-			if it.Notification != nil {
-				n := *it.Notification
-				n.ID = id
-				if n.EventID == "" {
-					n.EventID = id
-				}
-				it.Notification = &n
-				kind = "notification"
-			} else {
+			if it.Event != nil {
 				e := *it.Event
 				e.ID = id
 				if e.At.IsZero() {
 					e.At = now
 				}
 				it.Event = &e
+				out[i] = it
+				continue
 			}
+			n := *it.Notification
+			n.ID = id
+			if n.EventID == "" {
+				n.EventID = id
+			}
+			it.Notification = &n
 			out[i] = it
 			payload, err := json.Marshal(wire{it, it.notificationExtras()})
 			if err != nil {
 				return nil, errs.Wrap(err, "writing the outbox")
 			}
-			if i > start {
+			if len(args) > 0 {
 				sb.WriteByte(',')
 			}
 			p := len(args)
-			fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, 0)", p+1, p+2, p+3, p+4, p+5)
-			args = append(args, id, kind, string(payload), db.Millis(now), db.Millis(now.Add(b.lease())))
+			fmt.Fprintf(&sb, "(%s, %s, %s, %s, %s, 0)", b.mark(p+1), b.mark(p+2), b.mark(p+3), b.mark(p+4), b.mark(p+5))
+			args = append(args, id, "notification", string(payload), db.Millis(now), db.Millis(now.Add(b.lease())))
+		}
+		if len(args) == 0 {
+			continue
 		}
 		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
 			return nil, errs.Wrap(err, "writing the outbox")
@@ -158,6 +164,16 @@ func (it Item) notificationExtras() *extras {
 	return &extras{DedupeKey: it.Notification.DedupeKey, EventID: it.Notification.EventID}
 }
 
+// mark is the n-th parameter marker of a statement built here: ? on
+// SQLite, whose $n markers are looked up by name at a cost that grows with
+// their number, $n on PostgreSQL.
+func (b *Box) mark(n int) string {
+	if b.db.Dialect == db.SQLite {
+		return "?"
+	}
+	return fmt.Sprintf("$%d", n)
+}
+
 func (b *Box) lease() time.Duration {
 	if b.Lease <= 0 {
 		return 30 * time.Second
@@ -166,7 +182,9 @@ func (b *Box) lease() time.Duration {
 }
 
 // Deliver hands items (as Add returned them, after the commit) to notify
-// and the bus, and deletes those that went. What fails stays for Drain.
+// and the bus, and deletes the notifications that went; those that fail
+// stay for Drain. An event the bus refuses is dropped (see the package
+// documentation).
 func (b *Box) Deliver(ctx context.Context, items []Item) (int, error) {
 	if len(items) == 0 {
 		return 0, nil
@@ -180,7 +198,9 @@ func (b *Box) Deliver(ctx context.Context, items []Item) (int, error) {
 			}
 			continue
 		}
-		done = append(done, it.id())
+		if it.Notification != nil {
+			done = append(done, it.id())
+		}
 	}
 	if err := b.remove(ctx, done); err != nil && firstErr == nil {
 		firstErr = err
@@ -213,12 +233,12 @@ func (b *Box) send(ctx context.Context, it Item) error {
 }
 
 func (b *Box) remove(ctx context.Context, ids []string) error {
-	for start := 0; start < len(ids); start += 250 {
-		chunk := ids[start:min(start+250, len(ids))]
-		var args db.Args
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(chunk))
 		ph := make([]string, len(chunk))
 		for i, id := range chunk {
-			ph[i] = args.Add(id)
+			ph[i], args[i] = b.mark(i+1), id
 		}
 		if _, err := b.db.W.ExecContext(context.WithoutCancel(ctx),
 			`DELETE FROM monitoring_outbox WHERE id IN (`+strings.Join(ph, ",")+`)`, args...); err != nil {
