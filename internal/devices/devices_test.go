@@ -320,3 +320,31 @@ func TestListAndForPatient(t *testing.T) {
 		}
 	})
 }
+
+func TestChangesReachTheCachedLookupAtOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		dev, _ := w.add(t, cuff("K1"))
+		for _, step := range []struct {
+			change func() error
+			check  func(devices.Device) bool
+		}{
+			{func() error { _, err := w.dev.SetEnabled(w.ctx, dev.ID, false); return err }, func(d devices.Device) bool { return !d.Enabled }},
+			{func() error { _, err := w.dev.Assign(w.ctx, dev.ID, w.patient.UserID); return err }, func(d devices.Device) bool { return d.PatientID == w.patient.UserID }},
+			{func() error { _, err := w.dev.Unassign(w.ctx, dev.ID); return err }, func(d devices.Device) bool { return !d.Assigned() }},
+			{func() error { _, err := w.dev.SetEnabled(w.ctx, dev.ID, true); return err }, func(d devices.Device) bool { return d.Enabled }},
+		} {
+			if _, err := w.dev.Lookup(ctx, dev.ID); err != nil { // cached now
+				t.Fatal(err)
+			}
+			if err := step.change(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := w.dev.Lookup(ctx, dev.ID)
+			if err != nil || !step.check(got) {
+				t.Errorf("after a change, Lookup gives %+v, %v", got, err)
+			}
+		}
+	})
+}

@@ -175,54 +175,19 @@ func decodeCursor(c string) (int64, string, error) {
 // query by who may see what (scope vitals). A patient the viewer may not see
 // is NotFound, as if they did not exist.
 func (s *Service) List(ctx context.Context, viewer people.Principal, q Query) (Page, error) {
-	now := s.clock.Now()
-	var args db.Args
-	where := []string{}
-	patientCol := "m.patient_id"
-	if q.PatientID != "" {
-		p := args.Add(q.PatientID)
-		where = append(where, "m.patient_id = "+p)
-		// Checking access on the given id, rather than on each row's
-		// column, lets the database decide it once per query.
-		patientCol = p
+	where, args, err := s.where(viewer, q)
+	if err != nil {
+		return Page{}, err
 	}
-	if len(q.Types) > 0 {
-		ph := make([]string, len(q.Types))
-		for i, t := range q.Types {
-			if types[t] == nil {
-				return Page{}, errs.Field("type", "unknown measurement type %q; known types: %s", t, typeList())
-			}
-			ph[i] = args.Add(t)
-		}
-		where = append(where, "m.type_key IN ("+strings.Join(ph, ", ")+")")
-	}
-	if !q.From.IsZero() {
-		where = append(where, "m.taken_at >= "+args.Add(db.Millis(q.From)))
-	}
-	if !q.To.IsZero() {
-		where = append(where, "m.taken_at < "+args.Add(db.Millis(q.To)))
-	}
-	if !q.IncludeEnteredInError {
-		where = append(where, "m.status = 'final'")
-	}
-	order, cmp := "DESC", "<"
+	order := "DESC"
 	if q.Ascending {
-		order, cmp = "ASC", ">"
+		order = "ASC"
 	}
-	if q.Cursor != "" {
-		t, id, err := decodeCursor(q.Cursor)
-		if err != nil {
-			return Page{}, err
-		}
-		ta := args.Add(t)
-		where = append(where, "(m.taken_at "+cmp+" "+ta+" OR (m.taken_at = "+ta+" AND m.id "+cmp+" "+args.Add(id)+"))")
-	}
-	where = append(where, access.Where(&args, patientCol, viewer.UserID, access.Vitals, now))
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
 	q.Limit = min(q.Limit, 1000)
-	sqlText := `SELECT ` + readingColumns + ` FROM measurements m WHERE ` + strings.Join(where, " AND ") +
+	sqlText := `SELECT ` + readingColumns + ` FROM measurements m WHERE ` + where +
 		` ORDER BY m.taken_at ` + order + `, m.id ` + order + ` LIMIT ` + args.Add(q.Limit+1)
 	rows, err := s.db.R.QueryContext(ctx, sqlText, args...)
 	if err != nil {
@@ -251,6 +216,74 @@ func (s *Service) List(ctx context.Context, viewer people.Principal, q Query) (P
 		}
 	}
 	return page, nil
+}
+
+// where turns a query into the conditions of List and Count, access
+// included.
+func (s *Service) where(viewer people.Principal, q Query) (string, db.Args, error) {
+	var args db.Args
+	where := []string{}
+	patientCol := "m.patient_id"
+	if q.PatientID != "" {
+		p := args.Add(q.PatientID)
+		where = append(where, "m.patient_id = "+p)
+		// Checking access on the given id, rather than on each row's
+		// column, lets the database decide it once per query.
+		patientCol = p
+	}
+	if len(q.Types) > 0 {
+		ph := make([]string, len(q.Types))
+		for i, t := range q.Types {
+			if types[t] == nil {
+				return "", nil, errs.Field("type", "unknown measurement type %q; known types: %s", t, typeList())
+			}
+			ph[i] = args.Add(t)
+		}
+		where = append(where, "m.type_key IN ("+strings.Join(ph, ", ")+")")
+	}
+	if !q.From.IsZero() {
+		where = append(where, "m.taken_at >= "+args.Add(db.Millis(q.From)))
+	}
+	if !q.To.IsZero() {
+		where = append(where, "m.taken_at < "+args.Add(db.Millis(q.To)))
+	}
+	if !q.IncludeEnteredInError {
+		where = append(where, "m.status = 'final'")
+	}
+	if q.Cursor != "" {
+		t, id, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return "", nil, err
+		}
+		cmp := "<"
+		if q.Ascending {
+			cmp = ">"
+		}
+		ta := args.Add(t)
+		where = append(where, "(m.taken_at "+cmp+" "+ta+" OR (m.taken_at = "+ta+" AND m.id "+cmp+" "+args.Add(id)+"))")
+	}
+	where = append(where, access.Where(&args, patientCol, viewer.UserID, access.Vitals, s.clock.Now()))
+	return strings.Join(where, " AND "), args, nil
+}
+
+// Count tells how many readings match q (Limit and Cursor aside), for a
+// search that asks for its total. Access is as for List.
+func (s *Service) Count(ctx context.Context, viewer people.Principal, q Query) (int, error) {
+	q.Cursor = ""
+	where, args, err := s.where(viewer, q)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM measurements m WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, errs.Wrap(err, "counting readings")
+	}
+	if n == 0 && q.PatientID != "" {
+		if err := s.access.Check(ctx, viewer, q.PatientID, access.Vitals); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
 }
 
 // BucketQuery asks for a patient's readings of one type between From and To

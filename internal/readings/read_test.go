@@ -89,6 +89,12 @@ func TestListIsScopedAndPaged(t *testing.T) {
 				}
 			}
 		}
+		if n, err := w.svc.Count(ctx, w.nurse, readings.Query{PatientID: w.patient.UserID, Types: []string{"heart_rate"}}); n != 25 || err != nil {
+			t.Errorf("count %d %v", n, err)
+		}
+		if _, err := w.svc.Count(ctx, w.strange, readings.Query{PatientID: w.patient.UserID}); !errs.Is(err, errs.NotFound) {
+			t.Errorf("a stranger counts: %v", err)
+		}
 		all, _ := w.svc.List(ctx, w.nurse, readings.Query{Limit: 1000})
 		if len(all.Readings) != 26 {
 			t.Errorf("the nurse sees %d readings across patients, want the patient's 26", len(all.Readings))
