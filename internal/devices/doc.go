@@ -18,6 +18,12 @@
 // most once every FlushInterval per device, never once per reading; reads on
 // the same node see the gathered values at once. Close writes what is left.
 //
+// Lookup and Authenticate, which every incoming reading needs, answer from
+// memory for up to CacheTTL (a second). A change made through the Service
+// applies at once; one made by another node sharing a PostgreSQL database
+// (a device disabled, a credential rotated) reaches this node within
+// CacheTTL.
+//
 // Managing devices is an administrator's task, and the route table checks
 // the role; this package trusts its caller there. ForPatient is the one
 // listing meant for clinicians and patients, and it is scoped by access.
