@@ -17,6 +17,7 @@ import (
 
 	"github.com/tend-health/tend/internal/access"
 	"github.com/tend-health/tend/internal/api"
+	"github.com/tend-health/tend/internal/appointments"
 	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/clock"
 	"github.com/tend-health/tend/internal/db"
@@ -58,7 +59,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	e.readings = readings.New(d, c, e.access, e.devices, readings.Options{Events: e.bus})
 	t.Cleanup(func() { e.readings.Close(); e.devices.Close(); e.bus.Close() })
 	e.api = api.New(api.Deps{DB: d, People: ps, Access: e.access, Audit: e.audit, Devices: e.devices, Readings: e.readings,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test", Appointments: appointments.New(d, c, e.access, e.audit)})
 	e.srv = httptest.NewServer(e.api.Handler())
 	t.Cleanup(e.srv.Close)
 	ctx := context.Background()

@@ -150,6 +150,27 @@ func (s *Server) routes() {
 	route(s, http.MethodPost, v1+"/patients/{patientId}/journal/{entryId}/entered-in-error", "journal.correct", "Mark a journal entry entered in error", 200, patientOp, s.correctJournal)
 
 	// Appointments: availability, booking, calendars.
+	pros := []people.Role{people.Nurse, people.Doctor}
+	hours := rule{roles: []people.Role{people.Nurse, people.Doctor, people.Admin}, audit: true}
+	route(s, http.MethodGet, v1+"/professionals/{userId}/availability", "availability.read", "A nurse's or doctor's bookable hours and exceptions", 200, signedIn, s.getAvailability)
+	route(s, http.MethodPut, v1+"/professionals/{userId}/availability", "availability.set", "Publish weekly hours, time zone and slot length (the professional or an administrator)", 200, hours, s.setAvailability)
+	route(s, http.MethodPost, v1+"/professionals/{userId}/availability/exceptions", "availability.exceptions.add", "Add days off or a date with extra hours", 201, hours, s.addException)
+	route(s, http.MethodDelete, v1+"/professionals/{userId}/availability/exceptions/{exceptionId}", "availability.exceptions.remove", "Remove days off or extra hours (bookings stay)", 204, hours, s.removeException)
+	route(s, http.MethodGet, v1+"/professionals/{userId}/slots", "slots.list", "A professional's open slots", 200, signedIn, s.listSlots)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/professionals", "professionals.list", "The nurses and doctors the patient can book", 200, patientOp, s.listProfessionals)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/appointments", "appointments.list", "The patient's appointments", 200, patientOp, s.listPatientAppointments)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/appointments/{appointmentId}", "appointments.read", "One of the patient's appointments", 200, patientOp, s.getAppointment)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/appointments/{appointmentId}/history", "appointments.history", "The bookings an appointment was moved through, oldest first", 200, patientOp, s.appointmentHistory)
+	// Changes are audited by the service, with the patient they concern.
+	route(s, http.MethodPost, v1+"/appointments", "appointments.book", "Book an open slot for a patient, with a reason", 201, signedIn, s.bookAppointment)
+	route(s, http.MethodPost, v1+"/appointments/{appointmentId}/cancel", "appointments.cancel", "Cancel an appointment, with a reason", 200, signedIn, s.cancelAppointment)
+	route(s, http.MethodPost, v1+"/appointments/{appointmentId}/reschedule", "appointments.reschedule", "Move an appointment to another open slot (a new booking replaces it)", 201, signedIn, s.rescheduleAppointment)
+	route(s, http.MethodPost, v1+"/appointments/{appointmentId}/done", "appointments.done", "Record that an appointment took place (its professional)", 200, signedIn, s.markAppointmentDone)
+	route(s, http.MethodGet, v1+"/me/appointments", "appointments.mine", "My calendar as a nurse or doctor: a day, a week, or a range", 200, rule{roles: pros, audit: true}, s.myAppointments)
+	route(s, http.MethodGet, v1+"/me/calendar-feed", "calendarfeed.read", "Whether my private calendar feed is on", 200, signedIn, s.calendarFeedStatus)
+	route(s, http.MethodPost, v1+"/me/calendar-feed", "calendarfeed.reset", "Turn on my private calendar feed, or give it a new secret address (shown once)", 200, signedIn, s.resetCalendarFeed)
+	route(s, http.MethodDelete, v1+"/me/calendar-feed", "calendarfeed.disable", "Turn off my private calendar feed", 204, signedIn, s.disableCalendarFeed)
+	s.mux.HandleFunc("GET /calendar/{file}", s.calendarFeed) // {secret}.ics, for calendar programs (RFC 5545)
 
 	// Monitoring: schedules, alert rules, alerts, NEWS2, medications.
 

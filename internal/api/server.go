@@ -16,6 +16,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/tend-health/tend/internal/access"
+	"github.com/tend-health/tend/internal/appointments"
 	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/devices"
@@ -37,6 +38,8 @@ type Deps struct {
 	// TrustProxy takes the client address from X-Forwarded-For.
 	TrustProxy bool
 	Version    string
+	// Appointments books appointments and serves calendars.
+	Appointments *appointments.Service
 	// Live is the WebSocket door for live updates (internal/ws).
 	Live http.Handler
 	// Web serves the web app for every path the API does not claim.

@@ -2,6 +2,7 @@ package appointments
 
 import (
 	"context"
+	"crypto/sha256"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -29,12 +30,21 @@ type Handover struct {
 	Dropped int
 }
 
-// idSpace makes the ids of the notifications Deliver sends: a name-based
-// UUID of the source row, the same on every attempt.
-var idSpace = uuid.MustParse("c1f0b0a5-c905-4e5b-b613-ae4f12629878")
-
-func stableID(parts ...string) string {
-	return uuid.NewSHA1(idSpace, []byte(strings.Join(parts, "/"))).String()
+// stableID makes the id of a notification Deliver sends from its source
+// row, the same on every attempt: a UUIDv7 whose time is when the source
+// happened (so that the inbox orders notifications sent at once by when
+// things happened) and whose other bits are a hash of the parts.
+func stableID(at time.Time, parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "/")))
+	var u uuid.UUID
+	copy(u[6:], sum[:10])
+	ms := uint64(at.UnixMilli())
+	for i := range 6 {
+		u[i] = byte(ms >> (40 - 8*i))
+	}
+	u[6] = 0x70 | u[6]&0x0f // version 7
+	u[8] = 0x80 | u[8]&0x3f // RFC 9562 variant
+	return u.String()
 }
 
 // deliverBatch is how many outbox rows Deliver reads at a time.
@@ -110,8 +120,8 @@ func (s *Service) handOver(ctx context.Context, to Sender, n Notification) (bool
 		title = kindText(a.Kind) + " moved"
 	}
 	_, err = to.Send(ctx, notify.Notification{
-		ID:          stableID("appointment-notification", n.ID),
-		EventID:     stableID("appointment-event", n.AppointmentID, n.Event, strconv.FormatInt(n.CreatedAt.UnixMilli(), 10)),
+		ID:          stableID(n.CreatedAt, "appointment-notification", n.ID),
+		EventID:     stableID(n.CreatedAt, "appointment-event", n.AppointmentID, n.Event, strconv.FormatInt(n.CreatedAt.UnixMilli(), 10)),
 		RecipientID: n.RecipientID,
 		Kind:        "appointment." + n.Event,
 		Severity:    severity,
@@ -143,9 +153,10 @@ func (s *Service) remind(ctx context.Context, to Sender, r Reminder) (sent, drop
 		return false, false, nil
 	}
 	mins := strconv.Itoa(r.OffsetMinutes)
+	due := r.Start.Add(-time.Duration(r.OffsetMinutes) * time.Minute)
 	_, err = to.Send(ctx, notify.Notification{
-		ID:          stableID("appointment-reminder", r.AppointmentID, mins, r.RecipientID),
-		EventID:     stableID("appointment-reminder-event", r.AppointmentID, mins),
+		ID:          stableID(due, "appointment-reminder", r.AppointmentID, mins, r.RecipientID),
+		EventID:     stableID(due, "appointment-reminder-event", r.AppointmentID, mins),
 		RecipientID: r.RecipientID,
 		Kind:        "appointment.reminder",
 		Severity:    notify.Info,

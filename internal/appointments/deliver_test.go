@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/tend-health/tend/internal/appointments"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/db/dbtest"
@@ -75,6 +77,9 @@ func TestDeliverHandsTheOutboxAndRemindersToNotifyOnce(t *testing.T) {
 			if x.Title != "Video visit booked" || x.Link != "/appointments/"+a.ID || x.Severity != notify.Info ||
 				!strings.Contains(x.Body, "booked by Dad Berg") || strings.Contains(x.Body, "blood pressure") {
 				t.Errorf("%s's notification: %+v", p.Name, x)
+			}
+			if id, err := uuid.Parse(x.ID); err != nil || id.Version() != 7 || !time.Unix(id.Time().UnixTime()).Equal(outbox[0].CreatedAt.Truncate(time.Second)) {
+				t.Errorf("the notification's id %s is not a UUIDv7 of when the booking was made (%s)", x.ID, outbox[0].CreatedAt)
 			}
 			if p.UserID == w.patient.UserID && x.Body != outbox[0].Text {
 				t.Errorf("the inbox says %q, the appointment outbox %q", x.Body, outbox[0].Text)
