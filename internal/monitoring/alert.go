@@ -91,6 +91,7 @@ type AlertLogEntry struct {
 // active one.
 type hit struct {
 	patientID, ruleKey, kind string
+	patientName              string // when the caller has it; else read here
 	severity                 Severity
 	title, detail            string
 	readingID, deviceID      string
@@ -139,9 +140,24 @@ func (s *Service) raise(ctx context.Context, tx querier, hits []hit, now time.Ti
 	if err != nil {
 		return err
 	}
-	names, err := userNames(ctx, tx, patients)
+	var unnamed []string
+	names := map[string]string{}
+	for _, k := range order {
+		if h := merged[k]; h.patientName != "" {
+			names[h.patientID] = h.patientName
+		}
+	}
+	for _, p := range patients {
+		if _, ok := names[p]; !ok {
+			unnamed = append(unnamed, p)
+		}
+	}
+	more, err := userNames(ctx, tx, unnamed)
 	if err != nil {
 		return err
+	}
+	for id, n := range more {
+		names[id] = n
 	}
 	var logs [][]any
 	// One order for every writer, so that two transactions raising the

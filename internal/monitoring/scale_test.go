@@ -60,13 +60,16 @@ func TestSchedulerScale(t *testing.T) {
 		mon := monitoring.New(d, c, access.New(d, c, ps), monitoring.Deps{Notify: notes, Events: &nopBus{}})
 		c.Set(T)
 
-		// Nothing due: the tick reads an index and stops.
-		start := time.Now()
-		st, err := mon.Tick(ctx, T.Add(-time.Minute))
-		if err != nil {
-			t.Fatal(err)
+		// Nothing due: the tick reads an index and stops (the first tick
+		// also warms the caches).
+		for range 2 {
+			start := time.Now()
+			st, err := mon.Tick(ctx, T.Add(-time.Minute))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: tick with no deadline due among %d: %s (%+v)", d.Dialect, patients, time.Since(start).Round(time.Microsecond), st)
 		}
-		t.Logf("%s: tick with no deadline due among %d: %s (%+v)", d.Dialect, patients, time.Since(start).Round(time.Microsecond), st)
 
 		done := 0
 		for _, n := range []int{100, 1_000, 10_000, patients - 11_100} {

@@ -32,7 +32,7 @@ type TickStats struct {
 func (s *Service) Run(ctx context.Context) error {
 	every := s.TickEvery
 	if every <= 0 {
-		every = 10 * time.Second
+		every = 5 * time.Second
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -149,8 +149,8 @@ func (s *Service) deadlines(ctx context.Context, now time.Time, st *TickStats) (
 	var local TickStats
 	err := s.write(ctx, func(tx querier, out *[]outbox.Item) error {
 		claimed, local = 0, TickStats{}
-		rows, err := tx.QueryContext(ctx, `SELECT d.due_at, d.stage, f.reading_id, `+scheduleColumns+`
-			FROM schedule_deadlines d JOIN measurement_schedules s ON s.id = d.schedule_id
+		rows, err := tx.QueryContext(ctx, `SELECT d.due_at, d.stage, f.reading_id, pu.name, `+scheduleColumns+`
+			FROM schedule_deadlines d JOIN measurement_schedules s ON s.id = d.schedule_id JOIN users pu ON pu.id = s.patient_id
 			LEFT JOIN patient_profiles p ON p.user_id = s.patient_id
 			LEFT JOIN schedule_fulfilments f ON f.schedule_id = d.schedule_id AND f.due_at = d.due_at
 			WHERE d.next_at <= $1 ORDER BY d.next_at LIMIT $2`+s.skipLocked("d"), db.Millis(now), s.batch())
@@ -159,6 +159,7 @@ func (s *Service) deadlines(ctx context.Context, now time.Time, st *TickStats) (
 		}
 		type row struct {
 			sc        sched
+			name      string
 			typeName  string
 			due       time.Time
 			stage     string
@@ -169,7 +170,7 @@ func (s *Service) deadlines(ctx context.Context, now time.Time, st *TickStats) (
 			var r row
 			var due int64
 			var reading sql.NullString
-			pub, sc, err := scanSchedule(rows, &due, &r.stage, &reading)
+			pub, sc, err := scanSchedule(rows, &due, &r.stage, &reading, &r.name)
 			if err != nil {
 				rows.Close()
 				return err
@@ -226,7 +227,9 @@ func (s *Service) deadlines(ctx context.Context, now time.Time, st *TickStats) (
 				if !r.fulfilled {
 					if rule := rules[sc.patientID]; rule.Enabled {
 						local.Missed++
-						hits = append(hits, missedHit(sc, r.typeName, rule.Severity, r.due, open, close))
+						h := missedHit(sc, r.typeName, rule.Severity, r.due, open, close)
+						h.patientName = r.name
+						hits = append(hits, h)
 					}
 				}
 				next = sc.pattern.Next(r.due, sc.loc)

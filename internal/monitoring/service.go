@@ -40,14 +40,15 @@ type Service struct {
 	outbox  *outbox.Box
 	defRule []Rule
 
-	// TickEvery is how often Run calls Tick (default 10s). A deadline is
+	// TickEvery is how often Run calls Tick (default 5s). A deadline is
 	// acted on at most this long (plus the tick's own time) after it falls
 	// due.
 	TickEvery time.Duration
 	// Batch is how many due rows one claim takes (default 500).
 	Batch int
 	// Workers is how many deadline claims one Tick runs side by side on
-	// PostgreSQL (default 4); SQLite, with its one writer, uses one.
+	// PostgreSQL (default 2; more pays on a server with more cores); SQLite,
+	// with its one writer, uses one.
 	Workers int
 	// EscalationWait is how long a step of the default escalation chain
 	// has to acknowledge before the alert goes to the next (default 15m).
@@ -72,9 +73,9 @@ func New(d *db.DB, c clock.Clock, acc *access.Service, deps Deps) *Service {
 		db: d, clock: c, access: acc, deps: deps,
 		outbox:              outbox.New(d, c, deps.Notify, deps.Events),
 		defRule:             DefaultRules(),
-		TickEvery:           10 * time.Second,
+		TickEvery:           5 * time.Second,
 		Batch:               500,
-		Workers:             4,
+		Workers:             2,
 		EscalationWait:      15 * time.Minute,
 		EscalateFrom:        Warning,
 		NEWS2Window:         4 * time.Hour,
