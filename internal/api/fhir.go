@@ -472,22 +472,27 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) (status int, pat
 		return s.answerDuplicate(w, r, c, out.ID), src.patientID, resource
 	}
 	resource = "Observation/" + out.ID
-	stored, err := createdObservation(rd, item, out.ID, src, received)
-	if err != nil {
-		// The reading is stored; only its echo failed.
-		s.Log.ErrorContext(ctx, "writing a created observation", "request_id", requestID(ctx), "err", err)
-	}
 	h := w.Header()
 	h.Set("Location", s.fhirBase(r)+"/"+fhir.Location(out.ID, "1"))
 	h.Set("ETag", fhir.ETag("1"))
 	h.Set("Last-Modified", received.UTC().Format(http.TimeFormat))
 	warnings = append(warnings, rd.Warnings...)
-	switch {
-	case preferReturn(r) == preferMinimal:
-		w.WriteHeader(http.StatusCreated)
-	case preferReturn(r) == preferOutcome || stored == nil:
+	outcome := func() {
 		writeFHIR(w, http.StatusCreated, fhir.InformationOutcome("stored as Observation/"+out.ID, warnings...), false)
+	}
+	switch preferReturn(r) {
+	case preferMinimal:
+		w.WriteHeader(http.StatusCreated)
+	case preferOutcome:
+		outcome()
 	default:
+		stored, err := createdObservation(rd, item, out.ID, src, received)
+		if err != nil {
+			// The reading is stored; only its echo failed.
+			s.Log.ErrorContext(ctx, "writing a created observation", "request_id", requestID(ctx), "err", err)
+			outcome()
+			break
+		}
 		writeFHIR(w, http.StatusCreated, stored, false)
 	}
 	return http.StatusCreated, src.patientID, resource
@@ -852,7 +857,9 @@ func componentIndex(obs *fhir.Observation, key string) int {
 // createdObservation writes the Observation just stored without reading it
 // back: the values converted to canonical units as the store converted
 // them (by the same catalogue function), the time in UTC to the
-// millisecond, as the store keeps it.
+// millisecond, as the store keeps it. Its meta.lastUpdated and issued are
+// the door's time of receipt, taken just before the store takes its own,
+// so a later read may show a time a few milliseconds later.
 func createdObservation(rd fhir.Reading, it readings.Item, id string, src fhirSrc, received time.Time) (*fhir.Observation, error) {
 	t, ok := measure.ByKey(rd.TypeKey)
 	if !ok {
