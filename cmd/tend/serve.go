@@ -9,12 +9,14 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/tend-health/tend/internal/api"
 	"github.com/tend-health/tend/internal/config"
 	"github.com/tend-health/tend/internal/demo"
+	"github.com/tend-health/tend/internal/notify"
 	"github.com/tend-health/tend/internal/web"
 	"github.com/tend-health/tend/internal/ws"
 )
@@ -28,6 +30,9 @@ type serveFlags struct {
 	logLevel        string
 	sessionIdle     time.Duration
 	sessionAbsolute time.Duration
+	publicURL       string
+	smtp            notify.SMTPConfig
+	smtpTLS         string
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -42,6 +47,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&f.sessionIdle, "session-idle", 30*time.Minute, "end a session unused for this long")
 	fs.DurationVar(&f.sessionAbsolute, "session-absolute", 12*time.Hour, "end a session this long after sign-in")
+	fs.StringVar(&f.publicURL, "public-url", "", "the address people use to reach Tend (e.g. https://tend.clinic.example), for links in email and calendar feeds")
+	fs.StringVar(&f.smtp.Host, "smtp-host", "", "SMTP server for email notifications; none turns email off")
+	fs.IntVar(&f.smtp.Port, "smtp-port", 0, "SMTP port (default 587 for starttls, 465 for tls, 25 for none)")
+	fs.StringVar(&f.smtp.Username, "smtp-username", "", "SMTP user name")
+	fs.StringVar(&f.smtp.Password, "smtp-password", "", "SMTP password (better: TEND_SMTP_PASSWORD_FILE)")
+	fs.StringVar(&f.smtp.From, "smtp-from", "", `sender of Tend's email, e.g. "Tend <no-reply@clinic.example>"`)
+	fs.StringVar(&f.smtpTLS, "smtp-tls", "starttls", "starttls, tls or none (none only for a relay on this machine)")
 	if err := config.Parse(fs, args, getenv); err != nil {
 		return err
 	}
@@ -71,7 +83,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	live := ws.New(ws.Deps{Bus: s.events, People: s.people, Access: s.access, Audit: s.audit, Log: log})
 	defer live.Close()
-	srv := api.New(api.Deps{Live: live, DB: s.db, People: s.people, Access: s.access, Audit: s.audit, Devices: s.devices, Readings: s.readings, Log: log,
+	notifyCfg := notify.Config{BaseURL: f.publicURL, Logger: log}
+	if f.smtp.Host != "" {
+		smtp := f.smtp
+		smtp.TLS = notify.TLSMode(f.smtpTLS)
+		notifyCfg.SMTP = &smtp
+	}
+	notices, err := notify.New(s.db, s.clock, s.people, notifyCfg)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("notifications: %w", err)
+	}
+	s.appointments.BaseURL = f.publicURL
+	srv := api.New(api.Deps{Live: live, Appointments: s.appointments, DB: s.db, People: s.people, Access: s.access, Audit: s.audit, Devices: s.devices, Readings: s.readings, Log: log,
 		SecureCookies: f.tlsCert != "", TrustProxy: f.trustProxy, Version: version, Web: web.Handler()})
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
@@ -89,6 +113,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintln(stdout, "note: the web app is not built into this binary; run `make build` for the full app")
 	}
 	fmt.Fprintf(stdout, "Tend %s is listening on %s (database %s)\n", version, url, s.db.Where)
+
+	// Work on a clock: delivering notifications and appointment reminders.
+	// Every node may run it; rows are claimed, so nothing goes out twice.
+	jobs, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	defer func() { stopJobs(); wg.Wait() }()
+	wg.Go(func() { notices.NewDeliverer(notify.DelivererConfig{}).Run(jobs) })
+	wg.Go(func() {
+		tick := time.NewTicker(30 * time.Second)
+		defer tick.Stop()
+		s.appointments.RunDelivery(jobs, tick.C, notices, log)
+	})
 
 	errc := make(chan error, 1)
 	go func() {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tend-health/tend/internal/access"
+	"github.com/tend-health/tend/internal/appointments"
 	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/clock"
 	"github.com/tend-health/tend/internal/config"
@@ -35,14 +36,15 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 
 // services are Tend's parts, wired over one database.
 type services struct {
-	db       *db.DB
-	clock    clock.Clock
-	people   *people.Service
-	access   *access.Service
-	audit    *audit.Log
-	devices  *devices.Service
-	readings *readings.Service
-	events   events.Bus
+	db           *db.DB
+	clock        clock.Clock
+	people       *people.Service
+	access       *access.Service
+	audit        *audit.Log
+	devices      *devices.Service
+	readings     *readings.Service
+	appointments *appointments.Service
+	events       events.Bus
 }
 
 // close stops the services' background work and closes the database.
@@ -74,8 +76,10 @@ func (f *storeFlags) open(ctx context.Context) (*services, error) {
 		bus.Publish(ctx, events.NewGrantChanged(patientID, granteeID))
 	}
 	dev := devices.New(d, c, ps, acc)
-	return &services{db: d, clock: c, people: ps, access: acc, audit: audit.New(d, c), devices: dev, events: bus,
-		readings: readings.New(d, c, acc, dev, readings.Options{Events: bus})}, nil
+	aud := audit.New(d, c)
+	return &services{db: d, clock: c, people: ps, access: acc, audit: aud, devices: dev, events: bus,
+		readings:     readings.New(d, c, acc, dev, readings.Options{Events: bus}),
+		appointments: appointments.New(d, c, acc, aud)}, nil
 }
 
 func newFlagSet(name, intro string, stderr io.Writer) *flag.FlagSet {

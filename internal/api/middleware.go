@@ -80,12 +80,21 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 			}
 			if r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
-				s.Log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+				s.Log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", loggedPath(r.URL.Path),
 					"status", rec.status, "ms", time.Since(start).Milliseconds())
 			}
 		}()
 		next.ServeHTTP(rec, r.WithContext(ctx))
 	})
+}
+
+// loggedPath is a request path as logs may show it: a path that is itself
+// a secret (a private calendar feed's URL) is cut to its prefix.
+func loggedPath(p string) string {
+	if strings.HasPrefix(p, "/calendar/") {
+		return "/calendar/…"
+	}
+	return p
 }
 
 // secureHeaders sets headers that keep browsers careful, and keeps answers
