@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -806,4 +807,47 @@ func TestFHIRAccessIsAudited(t *testing.T) {
 			t.Errorf("denied read: %+v", after)
 		}
 	})
+}
+
+// Bodies mangled at random, as a broken gateway might send them: each is
+// stored or answered with an OperationOutcome, never a fault, and the
+// server keeps serving.
+func TestFHIRMangledBodiesNeverFault(t *testing.T) {
+	e := newFHIREnv(t, dbtest.SQLite(t))
+	patA := e.users["patA"].ID
+	seeds := [][]byte{
+		fhirBP(patA, e.dev.ID, fhirAt(time.Minute)),
+		fhirBundleOf("batch", fhirHR(patA, 70, fhirAt(time.Minute)), fhirObs("8310-5", patA, 37.2, "Cel", fhirAt(time.Minute))),
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte(`{}[]":,.-0123456789eE+ \\u00nulltruefalse`)
+	for i := range 200 {
+		seed := seeds[i%len(seeds)]
+		b := bytes.Clone(seed)
+		for range 1 + rng.IntN(4) {
+			switch pos := rng.IntN(len(b)); rng.IntN(3) {
+			case 0: // change a byte
+				b[pos] = alphabet[rng.IntN(len(alphabet))]
+			case 1: // cut
+				b = b[:pos]
+			default: // duplicate a stretch
+				end := min(len(b), pos+rng.IntN(40))
+				b = append(b[:end:end], b[pos:]...)
+			}
+			if len(b) == 0 {
+				b = []byte("{")
+			}
+		}
+		path := "/fhir/Observation"
+		if i%len(seeds) == 1 {
+			path = "/fhir"
+		}
+		r := e.fhirDo(e.deviceCaller(), "POST", path, b)
+		if r.status >= 500 || r.status == 0 {
+			t.Fatalf("mutation %d: %s\nbody: %s", i, r, b)
+		}
+	}
+	if m := e.fhirDo(fhirAs{}, "GET", "/fhir/metadata", nil); m.status != 200 {
+		t.Fatalf("the server stopped serving: %s", m)
+	}
 }
