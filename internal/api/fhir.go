@@ -2,8 +2,10 @@ package api
 
 // The FHIR door: vital signs in and out as FHIR R4 Observations.
 //
-// Routes, for routes.go (the lead adds them; they are plain handlers, not
-// huma operations, so each handler checks its caller itself):
+// Routes, as routes.go lists them. They are plain handlers, not huma
+// operations, so huma's enforce does not apply: each handler checks its
+// caller itself (sign-in, CSRF for cookie sessions, access through the
+// services) and writes its own audit event.
 //
 //	// The FHIR R4 door (fhir.go): Observations in and out, errors as OperationOutcomes.
 //	s.mux.HandleFunc("GET /fhir/metadata", s.fhirMetadata)
@@ -95,7 +97,8 @@ type fhirCaller struct {
 
 // fhirCallerOf finds who is behind r. Anonymous callers are refused with
 // 401; a person signed in by cookie must send the CSRF header on a change.
-// people says whether the route is for people only (reading and searching).
+// peopleOnly says whether the route is for people only (reading and
+// searching).
 func fhirCallerOf(r *http.Request, change, peopleOnly bool) (fhirCaller, *fhir.Error) {
 	ctx := r.Context()
 	if d, ok := deviceFrom(ctx); ok {
