@@ -117,7 +117,7 @@ func (nopBus) Publish(context.Context, events.Event) error { return nil }
 
 // seedScale writes patients, their care teams, schedules and deadlines
 // straight into the tables, returning the patient ids in sorted order.
-func seedScale(t *testing.T, d *db.DB, patients int, T time.Time) []string {
+func seedScale(t testing.TB, d *db.DB, patients int, T time.Time) []string {
 	t.Helper()
 	ctx := context.Background()
 	now := db.Millis(T.Add(-48 * time.Hour))
