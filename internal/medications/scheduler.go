@@ -160,7 +160,7 @@ func (s *Service) tick(ctx context.Context, now time.Time, st *TickStats) (int, 
 func reminder(p plan, due time.Time) outbox.Item {
 	return outbox.Notify(notify.Notification{
 		RecipientID: p.patientID, Kind: "reminder.medication", Severity: notify.Info,
-		Title: "Time for " + p.name,
+		Title: "Medicine reminder", // a subject line others may see: the medicine is named in the body only
 		Body: fmt.Sprintf("Your %s (%s) is due at %s. Record it in Tend once taken.", p.name, p.dose,
 			due.In(p.loc).Format("15:04")),
 		Link: "/medications", PatientID: p.patientID,

@@ -298,10 +298,10 @@ func (s *Service) tell(a Alert, chain []chainStep, step int, why string, now tim
 		kind = AlertWorsened
 		body = "A monitoring alert you were told of has become " + string(a.Severity) + ". Open Tend to review and acknowledge it."
 	}
+	// The title becomes an email's subject and a phone's lock-screen line:
+	// it names the condition, never the patient; the link, behind a
+	// sign-in, says who.
 	title := a.Title
-	if a.PatientName != "" {
-		title += " — " + a.PatientName
-	}
 	sev := notify.Severity(a.Severity)
 	key := fmt.Sprintf("alert:%s:step:%d:%s", a.ID, step, a.Severity) // one per step and severity
 	for _, u := range who {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/errs"
-	"github.com/tend-health/tend/internal/measure"
 	"github.com/tend-health/tend/internal/monitoring/outbox"
 	"github.com/tend-health/tend/internal/notify"
 )
@@ -260,13 +259,6 @@ func (s *Service) deadlines(ctx context.Context, now time.Time, st *TickStats) (
 	st.Reminders += local.Reminders
 	st.Missed += local.Missed
 	return claimed, nil
-}
-
-func typeName(key string) string {
-	if t, ok := measure.ByKey(key); ok {
-		return t.Name
-	}
-	return key
 }
 
 // reminder is the patient's nudge that a measurement's window will close.
