@@ -11,23 +11,30 @@ import (
 // any MSH segment a monitor sends.
 const maxHead = 2048
 
-// heads is how many recent frame starts the tap remembers. The hl7 reader
-// reads ahead by at most its buffer (4 KiB), so a frame in trouble is
-// always among the last few starts.
-const heads = 8
+// readCap is the most the tap hands the hl7 reader in one read. The
+// reader's buffer refills with one read at a time, so it is also the most
+// the reader can have read ahead of the frame it is working on.
+const readCap = 512
+
+// window is how far behind the newest byte read the tap remembers frame
+// starts (and, beyond it, the latest start before it): enough to cover the
+// reader's read-ahead, with room to spare.
+const window = 2 * readCap
 
 // headTap sits between the connection and the hl7 reader and keeps the
 // first segment (the MSH) of each recent frame, with the stream offset of
 // its start block. When the reader gives up on a frame (too large, cut
 // short, badly ended) it has not kept the bytes, but the tap has, so the
 // door can still read the header and answer the sender with AE.
+//
+// The frame in trouble is either among the starts seen in the last window
+// bytes or the latest start before them (no start block lies inside a
+// frame), so that is all the tap keeps: its memory is bounded by the window
+// and maxHead, however many tiny frames arrive.
 type headTap struct {
-	r   io.Reader
-	off int64 // stream offset of the next byte read
-	// ring of recent frame heads; next is where the next one goes.
-	ring [heads]frameHead
-	next int
-	n    int
+	r     io.Reader
+	off   int64       // stream offset of the next byte read
+	heads []frameHead // in stream order
 }
 
 type frameHead struct {
@@ -37,6 +44,9 @@ type frameHead struct {
 }
 
 func (t *headTap) Read(p []byte) (int, error) {
+	if len(p) > readCap {
+		p = p[:readCap]
+	}
 	n, err := t.r.Read(p)
 	t.see(p[:n])
 	return n, err
@@ -74,35 +84,32 @@ func (t *headTap) see(buf []byte) {
 }
 
 func (t *headTap) current() *frameHead {
-	if t.n == 0 {
+	if len(t.heads) == 0 {
 		return nil
 	}
-	return &t.ring[(t.next+heads-1)%heads]
+	return &t.heads[len(t.heads)-1]
 }
 
 func (t *headTap) push(start int64) {
-	h := &t.ring[t.next]
-	h.start, h.b, h.done = start, h.b[:0], false
-	t.next = (t.next + 1) % heads
-	if t.n < heads {
-		t.n++
+	drop := 0
+	for drop+1 < len(t.heads) && t.heads[drop+1].start < start-window {
+		drop++
 	}
+	if drop > 0 {
+		t.heads = append(t.heads[:0], t.heads[drop:]...)
+	}
+	t.heads = append(t.heads, frameHead{start: start})
 }
 
 // headBefore returns the first segment of the latest frame that started at
 // or before offset limit.
 func (t *headTap) headBefore(limit int64) ([]byte, bool) {
-	var best *frameHead
-	for i := range t.n {
-		h := &t.ring[i]
-		if h.start <= limit && (best == nil || h.start > best.start) {
-			best = h
+	for i := len(t.heads) - 1; i >= 0; i-- {
+		if h := &t.heads[i]; h.start <= limit {
+			return bytes.Clone(h.b), true
 		}
 	}
-	if best == nil {
-		return nil, false
-	}
-	return bytes.Clone(best.b), true
+	return nil, false
 }
 
 // frameStart returns where the frame a framing error is about began, as an

@@ -150,6 +150,11 @@ func TestPahoPublishesReadings(t *testing.T) {
 		if !hasAction(entries, "mqtt.connect") || !hasAction(entries, "mqtt.publish") {
 			t.Errorf("audit lacks the connection or the publishes: %+v", entries)
 		}
+		for _, e := range entries {
+			if e.PatientID != w.patient.UserID || e.ActorKind != "device" {
+				t.Errorf("audit entry %s names patient %q, actor kind %q", e.Action, e.PatientID, e.ActorKind)
+			}
+		}
 	})
 }
 
@@ -278,10 +283,21 @@ func TestMosquittoPub(t *testing.T) {
 			unhex(t, "0F AC F3 BE F5 E8 07 0B 1D 17 08 39 20 40 22 00 00 66 E3")); err != nil {
 			t.Fatalf("mosquitto_pub 5: %v: %s", err, out)
 		}
+		// An MQTT 5 user property names a value that has no time of its
+		// own; sent twice, it is stored once.
+		for range 2 {
+			if out, err := pub(w.cuff, "mqttv5", "tend/devices/"+w.cuff.ID+"/gatt/2A37", []byte{0x00, 0x55},
+				"-D", "publish", "user-property", "externalId", "strap-7"); err != nil {
+				t.Fatalf("mosquitto_pub 5 with a user property: %v: %s", err, out)
+			}
+		}
 		got := w.list(t, w.patient)
 		hr := byType(got, "heart_rate")
 		spo2 := byType(got, "spo2")
-		if len(spo2) != 1 || *spo2[0].Value != 94 || len(hr) != 2 {
+		if !slices.ContainsFunc(hr, func(r readings.Reading) bool { return r.ExternalID == "strap-7#8867-4" }) {
+			t.Errorf("no heart rate with the external id from the user property: %+v", hr)
+		}
+		if len(spo2) != 1 || *spo2[0].Value != 94 || len(hr) != 3 {
 			t.Fatalf("after mosquitto_pub: %+v", got)
 		}
 		if !slices.Contains(spo2[0].Flags, "low-perfusion") {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tend-health/tend/internal/audit"
+	"github.com/tend-health/tend/internal/devices"
 	"github.com/tend-health/tend/internal/errs"
 	"github.com/tend-health/tend/internal/gatt"
 	"github.com/tend-health/tend/internal/readings"
@@ -18,7 +19,6 @@ type publish struct {
 	topic      string
 	payload    []byte
 	packetID   uint16
-	qos        byte
 	redelivery bool   // the DUP flag: the client sent it before
 	externalID string // MQTT 5 user property "externalId", if any
 }
@@ -58,33 +58,44 @@ type Problem struct {
 func (d *Door) handle(ctx context.Context, deviceID string, p publish) (Answer, error) {
 	a := Answer{Topic: p.topic, PacketID: p.packetID, Results: []readings.Result{}}
 	r, _ := parseTopic(p.topic, deviceID)
+	if r.kind != kindReadings && r.kind != kindGATT {
+		return d.refuse(ctx, deviceID, "", a, reasonTopic, fmt.Sprintf(
+			"nothing is read from %s: publish readings to %s%s/readings, or a Bluetooth value to %s%s/gatt/{characteristic}",
+			p.topic, topicPrefix, deviceID, topicPrefix, deviceID)), nil
+	}
+	// The device as it is now: its patient's time zone reads a Bluetooth
+	// value's clock, and the audit trail names the patient.
+	dev, err := d.deps.Devices.Lookup(ctx, deviceID)
+	if err != nil {
+		if errs.KindOf(err) == errs.NotFound {
+			return d.refuse(ctx, deviceID, "", a, "unknown_device", "this device is no longer registered in Tend"), nil
+		}
+		return a, err
+	}
 	var items []readings.Item
 	switch r.kind {
 	case kindReadings:
 		its, err := decodeReadings(p.payload)
 		if err != nil {
-			return d.refuse(ctx, deviceID, a, string(readings.ReasonInvalid), err.Error()), nil
+			return d.refuse(ctx, deviceID, dev.PatientID, a, string(readings.ReasonInvalid), err.Error()), nil
 		}
 		contentIDs(its)
 		items = its
 	case kindGATT:
-		its, prob, err := d.gattItems(ctx, deviceID, r.characteristic, p)
+		its, prob, err := d.gattItems(ctx, dev, r.characteristic, p)
 		if err != nil {
 			return a, err
 		}
 		if prob != nil {
-			return d.refuse(ctx, deviceID, a, prob.Reason, prob.Message), nil
+			return d.refuse(ctx, deviceID, dev.PatientID, a, prob.Reason, prob.Message), nil
 		}
 		if len(its) == 0 {
 			a.Note = "the value measured nothing about the patient (a control solution, demonstration data, or no measurement); nothing was stored"
-			d.record(ctx, audit.Event{Action: "mqtt.publish", Resource: p.topic, Outcome: audit.Success, Detail: "nothing to store"})
+			d.record(ctx, audit.Event{Action: "mqtt.publish", PatientID: dev.PatientID, Resource: p.topic, Outcome: audit.Success,
+				Detail: "nothing to store"})
 			return a, nil
 		}
 		items = its
-	default:
-		return d.refuse(ctx, deviceID, a, reasonTopic, fmt.Sprintf(
-			"nothing is read from %s: publish readings to %s%s/readings, or a Bluetooth value to %s%s/gatt/{characteristic}",
-			p.topic, topicPrefix, deviceID, topicPrefix, deviceID)), nil
 	}
 	rs, err := d.deps.Readings.Ingest(ctx, readings.Batch{Door: readings.DoorMQTT, Source: readings.SourceDevice,
 		DeviceID: deviceID, Items: items})
@@ -94,11 +105,11 @@ func (d *Door) handle(ctx context.Context, deviceID string, p publish) (Answer, 
 		case errs.KindOf(err) == errs.Internal || ctx.Err() != nil:
 			return a, err
 		case errors.As(err, &e) && e.Kind == errs.NotFound:
-			return d.refuse(ctx, deviceID, a, "unknown_device", "this device is no longer registered in Tend"), nil
+			return d.refuse(ctx, deviceID, dev.PatientID, a, "unknown_device", "this device is no longer registered in Tend"), nil
 		case errors.As(err, &e) && e.Kind == errs.TooLarge:
-			return d.refuse(ctx, deviceID, a, "too_large", e.Message), nil
+			return d.refuse(ctx, deviceID, dev.PatientID, a, "too_large", e.Message), nil
 		default:
-			return d.refuse(ctx, deviceID, a, string(readings.ReasonInvalid), err.Error()), nil
+			return d.refuse(ctx, deviceID, dev.PatientID, a, string(readings.ReasonInvalid), err.Error()), nil
 		}
 	}
 	a.Results = rs
@@ -107,25 +118,25 @@ func (d *Door) handle(ctx context.Context, deviceID string, p publish) (Answer, 
 	if a.Refused > 0 {
 		outcome = audit.Failure
 	}
-	d.record(ctx, audit.Event{Action: "mqtt.publish", Resource: p.topic, Outcome: outcome,
+	d.record(ctx, audit.Event{Action: "mqtt.publish", PatientID: dev.PatientID, Resource: p.topic, Outcome: outcome,
 		Detail: fmt.Sprintf("stored %d, duplicate %d, refused %d", a.Stored, a.Duplicate, a.Refused)})
 	return a, nil
 }
 
 // refuse answers a publish that cannot be stored at all, and counts the
 // refusal on the device.
-func (d *Door) refuse(ctx context.Context, deviceID string, a Answer, reason, message string) Answer {
+func (d *Door) refuse(ctx context.Context, deviceID, patientID string, a Answer, reason, message string) Answer {
 	a.Error = &Problem{Reason: reason, Message: message}
 	d.deps.Devices.Refused(deviceID, reason, 1)
 	d.log.Info("publish refused", "device", deviceID, "topic", a.Topic, "reason", reason)
-	d.record(ctx, audit.Event{Action: "mqtt.publish", Resource: a.Topic, Outcome: audit.Failure, Detail: reason})
+	d.record(ctx, audit.Event{Action: "mqtt.publish", PatientID: patientID, Resource: a.Topic, Outcome: audit.Failure, Detail: reason})
 	return a
 }
 
 // gattItems decodes a characteristic value into items, with the patient's
 // time zone for the device's clock and an external id that makes a
 // redelivery a duplicate.
-func (d *Door) gattItems(ctx context.Context, deviceID, name string, p publish) ([]readings.Item, *Problem, error) {
+func (d *Door) gattItems(ctx context.Context, dev devices.Device, name string, p publish) ([]readings.Item, *Problem, error) {
 	c, err := gatt.ParseCharacteristic(name)
 	if err != nil {
 		return nil, &Problem{Reason: string(readings.ReasonUnknownType), Message: err.Error()}, nil
@@ -137,13 +148,6 @@ func (d *Door) gattItems(ctx context.Context, deviceID, name string, p publish) 
 	if len(p.externalID) > maxExternalID {
 		return nil, &Problem{Reason: string(readings.ReasonInvalid),
 			Message: fmt.Sprintf("the user property externalId is longer than %d characters", maxExternalID)}, nil
-	}
-	dev, err := d.deps.Devices.Lookup(ctx, deviceID)
-	if err != nil {
-		if errs.KindOf(err) == errs.NotFound {
-			return nil, &Problem{Reason: "unknown_device", Message: "this device is no longer registered in Tend"}, nil
-		}
-		return nil, nil, err
 	}
 	loc := time.UTC
 	if dev.PatientID != "" {
@@ -162,7 +166,7 @@ func (d *Door) gattItems(ctx context.Context, deviceID, name string, p publish) 
 	case hasDeviceTime(res):
 		id = gattID(c, p.payload)
 	default:
-		id, received = d.recent.id(deviceID, c, p.payload, p.redelivery, now)
+		id, received = d.recent.id(dev.ID, c, p.payload, p.redelivery, now)
 	}
 	return readings.FromGATT(res, loc, received, id), nil, nil
 }

@@ -115,8 +115,7 @@ func (h *hook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, er
 	defer cancel()
 	ctx = audit.WithActor(ctx, audit.Actor{ID: id, Kind: "device"})
 	ctx = audit.WithOrigin(ctx, audit.Origin{IP: remote(cl), UserAgent: "mqtt"})
-	msg := publish{topic: pk.TopicName, payload: pk.Payload, packetID: pk.PacketID, redelivery: pk.FixedHeader.Dup,
-		qos: pk.FixedHeader.Qos}
+	msg := publish{topic: pk.TopicName, payload: pk.Payload, packetID: pk.PacketID, redelivery: pk.FixedHeader.Dup}
 	for _, p := range pk.Properties.User {
 		if p.Key == "externalId" {
 			msg.externalID = p.Val
