@@ -18,7 +18,7 @@
 // patient's time zone.
 //
 // Each reading's external id is MSH-10, the OBR number and the OBX set id
-// (those of the systolic for a blood pressure), and the observation time,
+// (of its first row, for a blood pressure), and the observation time,
 // so a message sent again is answered "duplicate" and stored once, while a
 // gateway whose message counter restarts after a reboot does not lose new
 // readings to old ids.

@@ -16,10 +16,11 @@
 //	tend/devices/{id}/gatt/{char}     one raw Bluetooth characteristic value (publish)
 //	tend/devices/{id}/results         what became of each publish (subscribe)
 //
-// Publishing or subscribing outside its branch is refused (MQTT 3.1.1 clients
-// are disconnected, as that version has no way to say no to a publish; MQTT 5
-// clients get reason 0x87) and counted as a refusal for the reason "topic".
-// Client ids are kept apart per device, so one device cannot take over
+// A publish outside its branch, or to its results topic, is refused (an MQTT
+// 3.1.1 client is disconnected, as that version has no way to say no to a
+// publish; an MQTT 5 client gets PUBACK with reason 0x87) and counted on the
+// device for the reason "topic"; a subscription outside it is refused in
+// SUBACK. Client ids are kept apart per device, so one device cannot take over
 // another's session by guessing its client id, and a will message may only
 // name the device's own branch.
 //
