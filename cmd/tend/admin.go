@@ -12,6 +12,7 @@ import (
 	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/config"
 	"github.com/tend-health/tend/internal/devices"
+	"github.com/tend-health/tend/internal/notify"
 	"github.com/tend-health/tend/internal/people"
 )
 
@@ -88,7 +89,7 @@ func adminUserAdd(ctx context.Context, args []string, getenv func(string) string
 			return errors.New("--password-stdin: standard input held no password")
 		}
 	}
-	s, err := sf.open(ctx)
+	s, err := sf.open(ctx, notify.Config{})
 	if err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func adminTokenCreate(ctx context.Context, args []string, getenv func(string) st
 	if email == "" {
 		return errors.New("give --email of the user the token acts as")
 	}
-	s, err := sf.open(ctx)
+	s, err := sf.open(ctx, notify.Config{})
 	if err != nil {
 		return err
 	}
@@ -152,7 +153,7 @@ func adminDeviceAdd(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	n.Kind = devices.Kind(kind)
-	s, err := sf.open(ctx)
+	s, err := sf.open(ctx, notify.Config{})
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	s, err := f.open(ctx)
+	notifyCfg := notify.Config{BaseURL: f.publicURL, Logger: log}
+	if f.smtp.Host != "" {
+		smtp := f.smtp
+		smtp.TLS = notify.TLSMode(f.smtpTLS)
+		notifyCfg.SMTP = &smtp
+	}
+	s, err := f.open(ctx, notifyCfg)
 	if err != nil {
 		return err
 	}
@@ -83,17 +89,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	live := ws.New(ws.Deps{Bus: s.events, People: s.people, Access: s.access, Audit: s.audit, Log: log})
 	defer live.Close()
-	notifyCfg := notify.Config{BaseURL: f.publicURL, Logger: log}
-	if f.smtp.Host != "" {
-		smtp := f.smtp
-		smtp.TLS = notify.TLSMode(f.smtpTLS)
-		notifyCfg.SMTP = &smtp
-	}
-	notices, err := notify.New(s.db, s.clock, s.people, notifyCfg)
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("notifications: %w", err)
-	}
 	s.appointments.BaseURL = f.publicURL
 	srv := api.New(api.Deps{Live: live, Appointments: s.appointments, DB: s.db, People: s.people, Access: s.access, Audit: s.audit, Devices: s.devices, Readings: s.readings, Log: log,
 		SecureCookies: f.tlsCert != "", TrustProxy: f.trustProxy, Version: version, Web: web.Handler()})
@@ -114,16 +109,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "Tend %s is listening on %s (database %s)\n", version, url, s.db.Where)
 
-	// Work on a clock: delivering notifications and appointment reminders.
-	// Every node may run it; rows are claimed, so nothing goes out twice.
+	// Work on a clock: missed measurements, escalation, medication and
+	// appointment reminders, and delivering notifications. Every node may
+	// run it; rows are claimed, so nothing happens twice.
 	jobs, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	defer func() { stopJobs(); wg.Wait() }()
-	wg.Go(func() { notices.NewDeliverer(notify.DelivererConfig{}).Run(jobs) })
+	wg.Go(func() { s.notify.NewDeliverer(notify.DelivererConfig{}).Run(jobs) })
+	wg.Go(func() { s.monitoring.Run(jobs) })
+	wg.Go(func() { s.medications.Run(jobs) })
 	wg.Go(func() {
 		tick := time.NewTicker(30 * time.Second)
 		defer tick.Stop()
-		s.appointments.RunDelivery(jobs, tick.C, notices, log)
+		s.appointments.RunDelivery(jobs, tick.C, s.notify, log)
 	})
 
 	errc := make(chan error, 1)

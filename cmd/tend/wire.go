@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/tend-health/tend/internal/access"
@@ -15,6 +16,9 @@ import (
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/devices"
 	"github.com/tend-health/tend/internal/events"
+	"github.com/tend-health/tend/internal/medications"
+	"github.com/tend-health/tend/internal/monitoring"
+	"github.com/tend-health/tend/internal/notify"
 	"github.com/tend-health/tend/internal/people"
 	"github.com/tend-health/tend/internal/readings"
 )
@@ -44,6 +48,9 @@ type services struct {
 	devices      *devices.Service
 	readings     *readings.Service
 	appointments *appointments.Service
+	monitoring   *monitoring.Service
+	medications  *medications.Service
+	notify       *notify.Service
 	events       events.Bus
 }
 
@@ -55,7 +62,10 @@ func (s *services) close() {
 	s.db.Close()
 }
 
-func (f *storeFlags) open(ctx context.Context) (*services, error) {
+// open opens the database and wires the services over it. notices says
+// how notifications leave (email); commands other than serve pass the zero
+// Config, since they deliver nothing.
+func (f *storeFlags) open(ctx context.Context, notices notify.Config) (*services, error) {
 	d, err := db.Open(ctx, db.Config{URL: f.database, DataDir: f.dataDir, Synchronous: f.synchronous})
 	if err != nil {
 		return nil, err
@@ -75,11 +85,32 @@ func (f *storeFlags) open(ctx context.Context) (*services, error) {
 	acc.OnChange = func(ctx context.Context, patientID, granteeID string) {
 		bus.Publish(ctx, events.NewGrantChanged(patientID, granteeID))
 	}
+	n, err := notify.New(d, c, ps, notices)
+	if err != nil {
+		bus.Close()
+		d.Close()
+		return nil, fmt.Errorf("notifications: %w", err)
+	}
 	dev := devices.New(d, c, ps, acc)
 	aud := audit.New(d, c)
-	return &services{db: d, clock: c, people: ps, access: acc, audit: aud, devices: dev, events: bus,
-		readings:     readings.New(d, c, acc, dev, readings.Options{Events: bus}),
-		appointments: appointments.New(d, c, acc, aud)}, nil
+	mon := monitoring.New(d, c, acc, monitoring.Deps{Notify: n, Events: bus, Audit: aud})
+	s := &services{db: d, clock: c, people: ps, access: acc, audit: aud, devices: dev, events: bus, notify: n,
+		appointments: appointments.New(d, c, acc, aud), monitoring: mon,
+		medications: medications.New(d, c, acc, mon.Outbox(), aud, nil)}
+	// Alert rules and schedules see every committed batch, in the process
+	// that committed it, whichever door it came through.
+	s.readings = readings.New(d, c, acc, dev, readings.Options{Events: bus,
+		AfterCommit: func(ctx context.Context, _ string, stored []readings.Reading) {
+			if err := mon.OnReadings(ctx, monitoring.FromReadings(stored)); err != nil {
+				slog.ErrorContext(ctx, "alert rules could not look at stored readings", "err", err)
+			}
+		},
+		AfterCorrect: func(ctx context.Context, r readings.Reading) {
+			if err := mon.OnReadingCorrected(ctx, r.PatientID, r.ID); err != nil {
+				slog.ErrorContext(ctx, "monitoring could not forget a corrected reading", "err", err)
+			}
+		}})
+	return s, nil
 }
 
 func newFlagSet(name, intro string, stderr io.Writer) *flag.FlagSet {
@@ -97,7 +128,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	start := time.Now()
-	s, err := sf.open(ctx)
+	s, err := sf.open(ctx, notify.Config{})
 	if err != nil {
 		return err
 	}

@@ -66,6 +66,9 @@ func (s *Service) MarkEnteredInError(ctx context.Context, viewer people.Principa
 	if err != nil {
 		return Reading{}, err
 	}
+	if s.opts.AfterCorrect != nil {
+		s.opts.AfterCorrect(context.WithoutCancel(ctx), r)
+	}
 	s.publish(ctx, events.ReadingCorrected, r.PatientID, access.Vitals, r)
 	return r, nil
 }

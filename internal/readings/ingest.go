@@ -253,6 +253,9 @@ func DecodeCreated(e events.Event) ([]Reading, error) {
 }
 
 func (s *Service) publishCreated(ctx context.Context, patientID string, rs []Reading) {
+	if len(rs) > 0 && s.opts.AfterCommit != nil {
+		s.opts.AfterCommit(context.WithoutCancel(ctx), patientID, rs)
+	}
 	if s.events == nil || len(rs) == 0 {
 		return
 	}

@@ -24,6 +24,7 @@ type Service struct {
 	access  *access.Service
 	devices *devices.Service
 	events  Publisher
+	opts    Options
 	w       *writer
 }
 
@@ -33,6 +34,13 @@ type Options struct {
 	// each commit, and reading.corrected and journal events; nil publishes
 	// nothing.
 	Events Publisher
+	// AfterCommit, when set, is called in the committing process with the
+	// readings of each patient a batch stored, once they are committed: the
+	// place where alert rules and schedules look at them. It runs in the
+	// caller's goroutine, after the caller's rows are durable.
+	AfterCommit func(ctx context.Context, patientID string, stored []Reading)
+	// AfterCorrect, when set, is told of a reading marked entered-in-error.
+	AfterCorrect func(ctx context.Context, r Reading)
 	// MaxRowsPerCommit bounds how many readings of concurrent batches are
 	// committed together (default 4096). A single batch is never split,
 	// whatever its size.
@@ -44,7 +52,7 @@ func New(d *db.DB, c clock.Clock, acc *access.Service, dev *devices.Service, opt
 	if opts.MaxRowsPerCommit <= 0 {
 		opts.MaxRowsPerCommit = 4096
 	}
-	return &Service{db: d, clock: c, access: acc, devices: dev, events: opts.Events, w: newWriter(d, opts.MaxRowsPerCommit)}
+	return &Service{db: d, clock: c, access: acc, devices: dev, events: opts.Events, opts: opts, w: newWriter(d, opts.MaxRowsPerCommit)}
 }
 
 // Close commits what is queued and stops the writer. Ingest fails after it.
