@@ -37,6 +37,7 @@ Usage:
   tend admin user add ...     add a user (prints JSON)
   tend admin token create ... make a personal API token (prints JSON)
   tend admin device add ...   register a device and print its credential (JSON)
+  tend simulate [flags]       stream simulated patients' readings into a server
   tend version                print the version
 
 Every flag has an environment variable: --data-dir is TEND_DATA_DIR.
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "admin":
 		return admin(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "simulate":
+		return simulate(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "tend", version)
 		return nil
