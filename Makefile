@@ -6,11 +6,15 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 ADDR    ?= localhost:8080
 DATA    ?= ./tend-data
+# The device doors listen on free ports unless told otherwise (a Mosquitto may
+# already hold 1883): tend prints where. E.g. make run MQTT=localhost:1884
+MQTT    ?= localhost:0
+MLLP    ?= localhost:0
 
 .PHONY: run build web tend test test-go bench clean
 
 run: build
-	./bin/tend serve --demo --addr $(ADDR) --data-dir $(DATA)
+	./bin/tend serve --demo --addr $(ADDR) --data-dir $(DATA) --mqtt-addr $(MQTT) --mllp-addr $(MLLP)
 
 build: web tend
 

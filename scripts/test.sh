@@ -23,6 +23,7 @@ missing=()
 have_initdb || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
+command -v mllp_send >/dev/null 2>&1 || missing+=(python3-hl7)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 step "npm packages"

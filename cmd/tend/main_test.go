@@ -30,7 +30,8 @@ func started(t *testing.T, env map[string]string, args ...string) (url string, o
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve"}, args...), func(k string) string { return env[k] }, nil, pw, io.Discard)
+		args := append([]string{"serve", "--mqtt-addr", "127.0.0.1:0", "--mllp-addr", "127.0.0.1:0"}, args...)
+		done <- run(ctx, args, func(k string) string { return env[k] }, nil, pw, io.Discard)
 		pw.Close()
 	}()
 	out = &strings.Builder{}
@@ -190,10 +191,23 @@ func TestTakenAddressSaysWhichFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	err = run(context.Background(), []string{"serve", "--addr", ln.Addr().String(), "--data-dir", t.TempDir()},
-		func(string) string { return "" }, nil, io.Discard, io.Discard)
+	err = run(context.Background(), []string{"serve", "--addr", ln.Addr().String(), "--data-dir", t.TempDir(),
+		"--mqtt-addr", "127.0.0.1:0", "--mllp-addr", "127.0.0.1:0"}, func(string) string { return "" }, nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "--addr") {
 		t.Fatalf("want an error naming --addr, got %v", err)
+	}
+	// A taken MQTT or MLLP port names its flag too (Mosquitto may hold 1883).
+	for _, flag := range []string{"--mqtt-addr", "--mllp-addr"} {
+		args := []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--mqtt-addr", "127.0.0.1:0", "--mllp-addr", "127.0.0.1:0"}
+		for i := range args {
+			if args[i] == flag {
+				args[i+1] = ln.Addr().String()
+			}
+		}
+		err = run(context.Background(), args, func(string) string { return "" }, nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), flag) {
+			t.Errorf("a taken port for %s: %v", flag, err)
+		}
 	}
 }
 

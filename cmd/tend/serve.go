@@ -16,6 +16,8 @@ import (
 	"github.com/tend-health/tend/internal/api"
 	"github.com/tend-health/tend/internal/config"
 	"github.com/tend-health/tend/internal/demo"
+	"github.com/tend-health/tend/internal/mllp"
+	"github.com/tend-health/tend/internal/mqttdoor"
 	"github.com/tend-health/tend/internal/notify"
 	"github.com/tend-health/tend/internal/web"
 	"github.com/tend-health/tend/internal/ws"
@@ -31,6 +33,8 @@ type serveFlags struct {
 	sessionIdle     time.Duration
 	sessionAbsolute time.Duration
 	publicURL       string
+	mqttAddr        string
+	mllpAddr        string
 	smtp            notify.SMTPConfig
 	smtpTLS         string
 }
@@ -47,6 +51,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&f.sessionIdle, "session-idle", 30*time.Minute, "end a session unused for this long")
 	fs.DurationVar(&f.sessionAbsolute, "session-absolute", 12*time.Hour, "end a session this long after sign-in")
+	fs.StringVar(&f.mqttAddr, "mqtt-addr", "localhost:1883", "address of the embedded MQTT broker for devices; empty turns it off")
+	fs.StringVar(&f.mllpAddr, "mllp-addr", "localhost:2575", "address of the HL7 v2 (MLLP) listener for monitors; empty turns it off")
 	fs.StringVar(&f.publicURL, "public-url", "", "the address people use to reach Tend (e.g. https://tend.clinic.example), for links in email and calendar feeds")
 	fs.StringVar(&f.smtp.Host, "smtp-host", "", "SMTP server for email notifications; none turns email off")
 	fs.IntVar(&f.smtp.Port, "smtp-port", 0, "SMTP port (default 587 for starttls, 465 for tls, 25 for none)")
@@ -94,6 +100,35 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		SecureCookies: f.tlsCert != "", TrustProxy: f.trustProxy, Version: version, Web: web.Handler()})
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+
+	// The device doors. They close before the services they write to
+	// (deferred after s.close, so run first).
+	if f.mqttAddr != "" {
+		mq, err := mqttdoor.New(mqttdoor.Config{Addr: f.mqttAddr, Logger: log},
+			mqttdoor.Deps{Devices: s.devices, Readings: s.readings, People: s.people, Audit: s.audit, Clock: s.clock})
+		if err == nil {
+			err = mq.Start(ctx)
+		}
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer mq.Close()
+		fmt.Fprintf(stdout, "MQTT broker for devices on %s\n", mq.Addr())
+	}
+	if f.mllpAddr != "" {
+		hl, err := mllp.New(mllp.Config{Addr: f.mllpAddr, Logger: log},
+			mllp.Deps{Patients: mllp.PatientsByMRN(s.db), Devices: s.devices, Readings: s.readings, Audit: s.audit, Clock: s.clock})
+		if err == nil {
+			err = hl.Start(ctx)
+		}
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer hl.Close()
+		fmt.Fprintf(stdout, "HL7 v2 (MLLP) listener for monitors on %s\n", hl.Addr())
+	}
 
 	url := scheme + "://" + ln.Addr().String()
 	if f.demo {
