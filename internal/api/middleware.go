@@ -76,7 +76,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if v := recover(); v != nil {
 				s.Log.ErrorContext(ctx, "panic", "request_id", id, "panic", fmt.Sprint(v))
 				if rec.status == 0 {
-					writeProblem(rec, http.StatusInternalServerError, "something went wrong on our side; request id "+id)
+					writeRefusal(rec, r, http.StatusInternalServerError, "something went wrong on our side; request id "+id)
 				}
 			}
 			if r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
@@ -142,7 +142,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				if status == http.StatusInternalServerError {
 					s.Log.ErrorContext(ctx, "device check failed", "err", err)
 				}
-				writeProblem(w, status, err.Error())
+				writeRefusal(w, r, status, err.Error())
 				return
 			}
 			ctx = context.WithValue(ctx, deviceKey{}, d)
@@ -153,7 +153,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if auth := r.Header.Get("Authorization"); auth != "" {
 			token, ok := strings.CutPrefix(auth, "Bearer ")
 			if !ok {
-				writeProblem(w, http.StatusUnauthorized, "the Authorization header must be 'Bearer <token>' for people, or Basic with a device's id and credential")
+				writeRefusal(w, r, http.StatusUnauthorized, "the Authorization header must be 'Bearer <token>' for people, or Basic with a device's id and credential")
 				return
 			}
 			if p, err = s.People.TokenPrincipal(ctx, strings.TrimSpace(token)); err != nil {
@@ -162,7 +162,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				if status == http.StatusInternalServerError {
 					s.Log.ErrorContext(ctx, "token check failed", "err", err)
 				}
-				writeProblem(w, status, err.Error())
+				writeRefusal(w, r, status, err.Error())
 				return
 			}
 		} else if c, cerr := r.Cookie(sessionCookie); cerr == nil && c.Value != "" {
