@@ -39,23 +39,25 @@ const benchDevices = 20
 
 type benchWorld struct {
 	*world
-	devs []devices.Device
+	devs    []devices.Device
+	secrets map[string]string // device id → credential
 }
 
 func newBenchWorld(b *testing.B, d *db.DB) benchWorld {
 	w := newWorld(b, d)
 	ps := people.NewService(d, w.clock)
 	w.clock.Set(t0.Add(-2 * 365 * 24 * time.Hour))
-	bw := benchWorld{world: w}
+	bw := benchWorld{world: w, secrets: map[string]string{}}
 	for i := range benchDevices {
 		u, err := ps.Create(context.Background(), people.NewUser{Email: fmt.Sprintf("bench%d@example.org", i), Name: "Bench", Roles: []people.Role{people.Patient}})
 		if err != nil {
 			b.Fatal(err)
 		}
-		dev, _, err := w.dev.Add(w.ctx, devices.NewDevice{Kind: devices.HeartRateStrap, Maker: "Bench", Serial: fmt.Sprint(i)})
+		dev, cred, err := w.dev.Add(w.ctx, devices.NewDevice{Kind: devices.HeartRateStrap, Maker: "Bench", Serial: fmt.Sprint(i)})
 		if err != nil {
 			b.Fatal(err)
 		}
+		bw.secrets[dev.ID] = cred.Secret
 		if dev, err = w.dev.Assign(w.ctx, dev.ID, u.ID); err != nil {
 			b.Fatal(err)
 		}
@@ -207,9 +209,13 @@ func copyInsert(b *testing.B, d *db.DB, rows [][]any) {
 	}
 }
 
-// ingestAll sends the batches from callers goroutines and returns each
-// call's latency.
-func ingestAll(b *testing.B, svc *readings.Service, bs []readings.Batch, callers int) []time.Duration {
+// sender sends every batch, from callers goroutines, and returns each
+// call's latency: straight to the service, or through a door.
+type sender func(b *testing.B, bw benchWorld, bs []readings.Batch, callers int) []time.Duration
+
+// ingestAll sends the batches to the service itself.
+func ingestAll(b *testing.B, bw benchWorld, bs []readings.Batch, callers int) []time.Duration {
+	svc := bw.svc
 	var next atomic.Int64
 	lat := make([][]time.Duration, callers)
 	var wg sync.WaitGroup
@@ -249,7 +255,7 @@ func cpuTime() time.Duration {
 // each on a fresh database, and reports the medians: readings a second,
 // the raw rate, their ratio, and CPU time per reading for both, which a
 // machine shared with other work disturbs less than wall time.
-func benchIngest(b *testing.B, open func(testing.TB) *db.DB, baseline string, size, callers int) {
+func benchIngest(b *testing.B, open func(testing.TB) *db.DB, baseline string, size, callers int, send sender) {
 	const rounds = 3
 	n := max(b.N, size)
 	var rates, rawRates, ratios, cpus, rawCPUs, p99s, perCommit []float64
@@ -272,7 +278,7 @@ func benchIngest(b *testing.B, open func(testing.TB) *db.DB, baseline string, si
 		before := bw.svc.Stats()
 		b.StartTimer()
 		start, cpu = time.Now(), cpuTime()
-		lat := ingestAll(b, bw.svc, bs, callers)
+		lat := send(b, bw, bs, callers)
 		elapsed := time.Since(start)
 		b.StopTimer()
 		cpus = append(cpus, float64((cpuTime()-cpu).Microseconds())/float64(n))
@@ -303,15 +309,15 @@ func benchIngest(b *testing.B, open func(testing.TB) *db.DB, baseline string, si
 
 func BenchmarkIngestSQLite(b *testing.B) {
 	open := func(t testing.TB) *db.DB { return dbtest.SQLite(t) }
-	b.Run("batch=500/callers=8", func(b *testing.B) { benchIngest(b, open, "raw", 500, 8) })
-	b.Run("batch=500/callers=1", func(b *testing.B) { benchIngest(b, open, "raw", 500, 1) })
-	b.Run("batch=1/callers=8", func(b *testing.B) { benchIngest(b, open, "raw", 1, 8) })
+	b.Run("batch=500/callers=8", func(b *testing.B) { benchIngest(b, open, "raw", 500, 8, ingestAll) })
+	b.Run("batch=500/callers=1", func(b *testing.B) { benchIngest(b, open, "raw", 500, 1, ingestAll) })
+	b.Run("batch=1/callers=8", func(b *testing.B) { benchIngest(b, open, "raw", 1, 8, ingestAll) })
 }
 
 func BenchmarkIngestPostgres(b *testing.B) {
 	open := func(t testing.TB) *db.DB { return dbtest.Postgres(t) }
-	b.Run("batch=500/callers=8", func(b *testing.B) { benchIngest(b, open, "copy", 500, 8) })
-	b.Run("batch=1/callers=8", func(b *testing.B) { benchIngest(b, open, "copy", 1, 8) })
+	b.Run("batch=500/callers=8", func(b *testing.B) { benchIngest(b, open, "copy", 500, 8, ingestAll) })
+	b.Run("batch=1/callers=8", func(b *testing.B) { benchIngest(b, open, "copy", 1, 8, ingestAll) })
 }
 
 // yearOfHeartRate loads 525,600 minute-by-minute heart rates of one patient
