@@ -92,7 +92,7 @@ func gattValues(ms []Measurement) ([]gattValue, error) {
 		// The strap sends no time: the phone says when it heard the value.
 		at := m.TakenAt.UTC()
 		out = append(out, gattValue{Characteristic: c, Hex: hex.EncodeToString(raw), raw: raw, readings: len(m.Readings),
-			ExternalID: fmt.Sprintf("sim:%s:gatt:%d", m.Device.Serial, m.At.Unix()), ReceivedAt: &at})
+			ExternalID: "sim:" + m.Device.Serial + ":gatt:" + m.slot(), ReceivedAt: &at})
 	}
 	return out, nil
 }

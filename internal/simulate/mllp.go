@@ -56,7 +56,7 @@ const pcdProfile = "IHE_PCD_001^IHE PCD^1.3.6.1.4.1.19376.1.6.1.1.1^ISO"
 // ControlID is the MSH-10 of a measurement's message: the same for the
 // same measurement, so a resent message can be known for what it is.
 func ControlID(m Measurement) string {
-	return fmt.Sprintf("%s-%d", m.Device.Serial, m.At.Unix())
+	return m.Device.Serial + "-" + m.slot()
 }
 
 // ORU writes a measurement as an HL7 v2.6 ORU^R01 message profiled by IHE

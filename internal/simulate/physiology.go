@@ -1,8 +1,8 @@
 package simulate
 
 import (
-	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/tend-health/tend/internal/measure"
@@ -261,12 +261,37 @@ func (d *Device) MeasureAt(t time.Time, outOfRange float64) Measurement {
 	ok := d.key.with("out-of-range")
 	for i := range m.Readings {
 		r := &m.Readings[i]
-		r.ExternalID = fmt.Sprintf("sim:%s:%s:%d", d.Serial, r.Type, t.Unix())
+		r.ExternalID = m.readingID(r.Type)
 		if outOfRange > 0 && ok.unit(t.Unix()*8+int64(i)) < outOfRange {
 			implausible(r, ok.with("value").unit(t.Unix()*8+int64(i)))
 		}
 	}
 	return m
+}
+
+// Stamp sets the time sent with the measurement. A time other than the
+// one measured (in a run faster or slower than real time) goes into the
+// ids too, so that another run over the same simulated hours sends new
+// readings rather than duplicates of the last run's; the same measurement
+// stamped the same (a resend) keeps its ids.
+func (m *Measurement) Stamp(t time.Time) {
+	m.TakenAt = t
+	for i := range m.Readings {
+		m.Readings[i].ExternalID = m.readingID(m.Readings[i].Type)
+	}
+}
+
+// slot names the measurement's moment in ids.
+func (m Measurement) slot() string {
+	s := strconv.FormatInt(m.At.Unix(), 10)
+	if !m.TakenAt.Equal(m.At) {
+		s += "@" + strconv.FormatInt(m.TakenAt.UnixMilli(), 10)
+	}
+	return s
+}
+
+func (m Measurement) readingID(typ string) string {
+	return "sim:" + m.Device.Serial + ":" + typ + ":" + m.slot()
 }
 
 // implausible replaces the reading's value by one beyond the type's

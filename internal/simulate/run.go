@@ -436,9 +436,6 @@ func (r *runner) live(ctx context.Context) (Tally, float64, float64) {
 		speed = r.cfg.Rate / natural
 	}
 	stamp := func(v time.Time) time.Time {
-		if speed == 1 {
-			return v
-		}
 		return wStart.Add(time.Duration(float64(v.Sub(vStart)) / speed))
 	}
 	c := newCounter(time.Now())
@@ -488,8 +485,10 @@ func (r *runner) live(ctx context.Context) (Tally, float64, float64) {
 		v := vStart.Add(time.Duration(float64(wNow.Sub(wStart)) * speed))
 		for i, d := range r.w.Devices {
 			ms, withheld := d.Measure(vPrev, v, r.cfg.Inject)
-			for k := range ms {
-				ms[k].TakenAt = stamp(ms[k].At)
+			if speed != 1 {
+				for k := range ms {
+					ms[k].Stamp(stamp(ms[k].At))
+				}
 			}
 			countInjected(c, ms, withheld)
 			pending[i] = append(pending[i], ms...)
