@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tend-health/tend/internal/access"
+	"github.com/tend-health/tend/internal/clock"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/errs"
 	"github.com/tend-health/tend/internal/monitoring/outbox"
@@ -27,18 +28,12 @@ func (s *Service) Run(ctx context.Context) error {
 	if every <= 0 {
 		every = 30 * time.Second
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	clock.Every(ctx, every, func(ctx context.Context) {
 		if _, err := s.Tick(ctx, s.clock.Now()); err != nil && ctx.Err() == nil {
 			slog.Error("medications tick failed", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	})
+	return nil
 }
 
 // Tick reminds patients of doses and records unrecorded ones missed, for

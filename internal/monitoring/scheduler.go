@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tend-health/tend/internal/clock"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/errs"
 	"github.com/tend-health/tend/internal/monitoring/outbox"
@@ -33,18 +34,12 @@ func (s *Service) Run(ctx context.Context) error {
 	if every <= 0 {
 		every = 5 * time.Second
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	clock.Every(ctx, every, func(ctx context.Context) {
 		if _, err := s.Tick(ctx, s.clock.Now()); err != nil && ctx.Err() == nil {
 			slog.Error("monitoring tick failed", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	})
+	return nil
 }
 
 // Tick does everything that has fallen due by now: it delivers what the
