@@ -24,6 +24,9 @@ import (
 	"github.com/tend-health/tend/internal/db/dbtest"
 	"github.com/tend-health/tend/internal/devices"
 	"github.com/tend-health/tend/internal/events"
+	"github.com/tend-health/tend/internal/medications"
+	"github.com/tend-health/tend/internal/monitoring"
+	"github.com/tend-health/tend/internal/notify"
 	"github.com/tend-health/tend/internal/people"
 	"github.com/tend-health/tend/internal/readings"
 )
@@ -58,8 +61,14 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	e.devices = devices.New(d, c, ps, e.access)
 	e.readings = readings.New(d, c, e.access, e.devices, readings.Options{Events: e.bus})
 	t.Cleanup(func() { e.readings.Close(); e.devices.Close(); e.bus.Close() })
+	notices, err := notify.New(d, c, ps, notify.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon := monitoring.New(d, c, e.access, monitoring.Deps{Notify: notices, Events: e.bus, Audit: e.audit})
 	e.api = api.New(api.Deps{DB: d, People: ps, Access: e.access, Audit: e.audit, Devices: e.devices, Readings: e.readings,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test", Appointments: appointments.New(d, c, e.access, e.audit)})
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test", Appointments: appointments.New(d, c, e.access, e.audit),
+		Monitoring: mon, Medications: medications.New(d, c, e.access, mon.Outbox(), e.audit, nil), Notify: notices})
 	e.srv = httptest.NewServer(e.api.Handler())
 	t.Cleanup(e.srv.Close)
 	ctx := context.Background()

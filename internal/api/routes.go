@@ -173,6 +173,43 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /calendar/{file}", s.calendarFeed) // {secret}.ics, for calendar programs (RFC 5545)
 
 	// Monitoring: schedules, alert rules, alerts, NEWS2, medications.
+	// Reads are under the patient; changes name the patient in their body, and
+	// the services audit them with it (the door audits what they refuse).
+	route(s, http.MethodGet, v1+"/patients/{patientId}/schedules", "schedules.list", "The patient's measurement schedules", 200, patientOp, s.listSchedules)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/due-today", "schedules.due", "The measurements due today on the patient's clock, with where each stands", 200, patientOp, s.dueToday)
+	route(s, http.MethodPost, v1+"/schedules", "schedules.create", "Ask a patient to measure something at set times (a nurse or doctor)", 201, signedIn, s.createSchedule)
+	route(s, http.MethodPut, v1+"/schedules/{scheduleId}", "schedules.update", "Change a schedule's times and windows", 200, signedIn, s.updateSchedule)
+	route(s, http.MethodPost, v1+"/schedules/{scheduleId}/stop", "schedules.stop", "Stop a schedule: nothing more is due from it", 204, signedIn, s.stopSchedule)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/alert-rules", "alertrules.list", "The alert rules that apply to the patient: defaults with the patient's changes", 200, patientOp, s.listRules)
+	route(s, http.MethodPatch, v1+"/alert-rules/{ruleKey}", "alertrules.set", "Change a rule for one patient: thresholds, readings in a row, severity, on or off", 200, signedIn, s.setRule)
+	route(s, http.MethodPost, v1+"/alert-rules/{ruleKey}/reset", "alertrules.reset", "Return a patient's rule to the default", 204, signedIn, s.resetRule)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/news2", "news2.read", "The patient's NEWS2 from their latest vitals", 200, patientOp, s.latestNEWS2)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/news2/settings", "news2.settings.read", "The patient's SpO2 scale and standing air or oxygen", 200, patientOp, s.news2Settings)
+	route(s, http.MethodPut, v1+"/news2/settings", "news2.settings.set", "Set a patient's SpO2 scale and standing air or oxygen", 200, signedIn, s.setNEWS2Settings)
+	route(s, http.MethodPost, v1+"/news2/observations", "news2.observe", "Record consciousness and air or oxygen for a patient; answers the new score", 200, signedIn, s.recordObservation)
+	route(s, http.MethodGet, v1+"/alerts", "alerts.inbox", "Alerts of every patient whose alerts I may see, newest first", 200, rule{audit: true}, s.alertInbox)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/alerts", "alerts.list", "The patient's alerts, newest first", 200, patientOp, s.listPatientAlerts)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/alerts/{alertId}", "alerts.read", "One of the patient's alerts, with its history", 200, patientOp, s.getAlert)
+	route(s, http.MethodPost, v1+"/alerts/{alertId}/acknowledge", "alerts.acknowledge", "Say I am dealing with an open alert (a nurse or doctor); it stops escalating", 200, signedIn, s.acknowledgeAlert)
+	route(s, http.MethodPost, v1+"/alerts/{alertId}/resolve", "alerts.resolve", "Close an alert, saying what was done (a nurse or doctor)", 200, signedIn, s.resolveAlert)
+	route(s, http.MethodPost, v1+"/alerts/{alertId}/comments", "alerts.comment", "Add a comment to an alert's history", 200, signedIn, s.commentAlert)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/escalation-chain", "escalation.read", "Who hears of the patient's alerts, in order", 200, patientOp, s.escalationChain)
+	route(s, http.MethodPut, v1+"/escalation-chain", "escalation.set", "Write a patient's escalation chain; no steps returns to the care team's default", 200, signedIn, s.setEscalationChain)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/medications", "medications.list", "The patient's medicines", 200, patientOp, s.listMedications)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/medications/today", "medications.today", "Today's doses on the patient's clock: the checklist", 200, patientOp, s.medicationsToday)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/medications/doses", "medications.doses", "The patient's doses in a range, with what was recorded or missed", 200, patientOp, s.listDoses)
+	route(s, http.MethodPost, v1+"/medications", "medications.create", "Add a medicine for a patient (the patient, or a nurse or doctor)", 201, signedIn, s.createMedication)
+	route(s, http.MethodPut, v1+"/medications/{medicationId}", "medications.update", "Rewrite a medicine; doses from now on follow it", 200, signedIn, s.updateMedication)
+	route(s, http.MethodPost, v1+"/medications/{medicationId}/stop", "medications.stop", "Stop a medicine; it stays in the record", 204, signedIn, s.stopMedication)
+	route(s, http.MethodPost, v1+"/medications/{medicationId}/doses", "medications.record", "Record a dose taken or skipped", 200, signedIn, s.recordDose)
 
 	// Notifications: the inbox and preferences.
+	route(s, http.MethodGet, v1+"/me/notifications", "notifications.list", "My notifications, newest first, and how many are unread", 200, signedIn, s.inbox)
+	route(s, http.MethodPost, v1+"/me/notifications/{notificationId}/read", "notifications.markread", "Mark one of my notifications read", 204, signedIn, s.markNotificationRead)
+	route(s, http.MethodPost, v1+"/me/notifications/read-all", "notifications.markallread", "Mark all my notifications read", 204, signedIn, s.markAllNotificationsRead)
+	route(s, http.MethodGet, v1+"/me/notification-preferences", "notifications.preferences.read", "Which notifications also reach me by email, and my quiet hours", 200, signedIn, s.notificationPreferences)
+	route(s, http.MethodPut, v1+"/me/notification-preferences", "notifications.preferences.set", "Choose which notifications also reach me by email, and quiet hours", 200, signedIn, s.setNotificationPreferences)
+	route(s, http.MethodGet, v1+"/webhooks", "webhooks.list", "The webhooks events are sent to", 200, adminOnly, s.listWebhooks)
+	route(s, http.MethodPost, v1+"/webhooks", "webhooks.add", "Send events to an integration's address (its secret is shown once)", 201, adminOnly, s.addWebhook)
+	route(s, http.MethodDelete, v1+"/webhooks/{webhookId}", "webhooks.remove", "Stop sending to a webhook", 204, adminOnly, s.removeWebhook)
 }

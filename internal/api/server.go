@@ -20,6 +20,9 @@ import (
 	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/devices"
+	"github.com/tend-health/tend/internal/medications"
+	"github.com/tend-health/tend/internal/monitoring"
+	"github.com/tend-health/tend/internal/notify"
 	"github.com/tend-health/tend/internal/people"
 	"github.com/tend-health/tend/internal/readings"
 )
@@ -40,6 +43,12 @@ type Deps struct {
 	Version    string
 	// Appointments books appointments and serves calendars.
 	Appointments *appointments.Service
+	// Monitoring keeps schedules, alert rules, NEWS2 and alerts.
+	Monitoring *monitoring.Service
+	// Medications keeps medicines and their doses.
+	Medications *medications.Service
+	// Notify holds each person's notifications and preferences, and webhooks.
+	Notify *notify.Service
 	// Live is the WebSocket door for live updates (internal/ws).
 	Live http.Handler
 	// Web serves the web app for every path the API does not claim.
