@@ -204,3 +204,32 @@ func me(t *testing.T, base, token string) string {
 	call(t, base, token, "GET", "/api/v1/me", "", &u)
 	return u.ID
 }
+
+func TestSimulateFlags(t *testing.T) {
+	for in, want := range map[string]time.Duration{"30d": 30 * 24 * time.Hour, "1d12h": 36 * time.Hour, "90m": 90 * time.Minute, "0": 0} {
+		if got, err := parseSpan(in); err != nil || got != want {
+			t.Errorf("parseSpan(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"d", "-1d", "thirty days"} {
+		if _, err := parseSpan(bad); err == nil {
+			t.Errorf("parseSpan(%q) took it", bad)
+		}
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--door", "carrier-pigeon"}, "--door"},
+		{[]string{"--patients", "0", "--token", "x"}, "--patients"},
+		{[]string{"--out-of-range", "2", "--token", "x"}, "--out-of-range"},
+		{[]string{}, "--token"},
+		{[]string{"--backfill", "soon"}, "soon"},
+		{[]string{"--url", "localhost:8080", "--token", "x"}, "--url"},
+	} {
+		err := run(context.Background(), append([]string{"simulate"}, tt.args...), func(string) string { return "" }, nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("simulate %v: %v; want an error naming %s", tt.args, err, tt.want)
+		}
+	}
+}

@@ -231,7 +231,12 @@ func (s *fhirSender) post(ctx context.Context, d *Device, path string, body []by
 			c.sent(DoorFHIR, n)
 			var o outcome
 			if se, ok := err.(*statusError); ok && json.Unmarshal(se.Body, &o) == nil && o.ResourceType == "OperationOutcome" {
-				c.refused(o.reason(), n)
+				reason := o.reason()
+				if s.mode == FHIRTransaction && n > 1 {
+					// All or nothing: one bad entry refuses them all.
+					reason += "_in_transaction"
+				}
+				c.refused(reason, n)
 				return nil
 			}
 			c.refused(httpReason(status), n)

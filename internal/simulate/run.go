@@ -54,6 +54,12 @@ type Config struct {
 	// stream and keeps sending its readings, which Tend refuses.
 	DisableDevice bool
 
+	// Batch is the most readings a request carries (default: the door's
+	// usual; see batchSize); a device's readings also go when FlushEvery
+	// (default 1 s) has passed since it last sent.
+	Batch      int
+	FlushEvery time.Duration
+
 	Concurrency int           // requests in flight (default 8)
 	Timeout     time.Duration // per request (default 30 s)
 	ReportEvery time.Duration // progress lines (default 10 s; negative for none)
@@ -104,6 +110,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	r.header()
+	for _, n := range r.notes {
+		fmt.Fprintln(r.out, "note:", n)
+	}
+	setupNotes := len(r.notes)
 
 	if cfg.Backfill > 0 {
 		if r.admin == nil {
@@ -115,7 +125,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 		s.Backfill = r.backfill(ctx, token)
 		revoke(context.WithoutCancel(ctx))
-		s.Backfill.write(r.out, fmt.Sprintf("Backfill of %s, imported over HTTP as %s", cfg.Backfill, GatewayEmail))
+		s.Backfill.write(r.out, fmt.Sprintf("Backfill of %s, imported over HTTP as %s", span(cfg.Backfill), GatewayEmail))
 	}
 	if cfg.DisableDevice {
 		if r.admin == nil {
@@ -134,7 +144,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		s.Live.write(r.out, title)
 	}
 	s.Notes = r.notes
-	for _, n := range r.notes {
+	for _, n := range r.notes[setupNotes:] {
 		fmt.Fprintln(r.out, "note:", n)
 	}
 	return s, nil
@@ -179,6 +189,9 @@ func newRunner(cfg Config) (*runner, error) {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.FlushEvery <= 0 {
+		cfg.FlushEvery = time.Second
 	}
 	if cfg.ReportEvery == 0 {
 		cfg.ReportEvery = 10 * time.Second
@@ -322,7 +335,27 @@ func (r *runner) backfill(ctx context.Context, token string) Tally {
 	end := r.cfg.Now()
 	start := end.Add(-r.cfg.Backfill)
 	c := newCounter(time.Now())
-	const chunk = 5000
+	chunk, most := batchSize(DoorHTTP)
+	if r.cfg.Batch > 0 {
+		chunk = min(r.cfg.Batch, most)
+	}
+	if r.cfg.ReportEvery > 0 {
+		done, stopped := make(chan struct{}), make(chan struct{})
+		defer func() { close(done); <-stopped }()
+		go func() {
+			defer close(stopped)
+			t := time.NewTicker(r.cfg.ReportEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					fmt.Fprintf(r.out, "backfill %s: %s\n", time.Since(c.start).Round(time.Second), c.snapshot(time.Now()).line())
+				}
+			}
+		}()
+	}
 	each(ctx, r.cfg.Concurrency, len(r.w.Patients), func(i int) error {
 		p := r.w.Patients[i]
 		for from := start; from.Before(end); from = from.Add(24 * time.Hour) {
@@ -419,6 +452,14 @@ func (r *runner) speedNote(natural, speed float64) string {
 		r.cfg.Rate, natural, speed)
 }
 
+// span writes a duration, in days when it is whole days.
+func span(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}
+
 type job struct {
 	d  *Device
 	ms []Measurement
@@ -450,7 +491,7 @@ func (r *runner) live(ctx context.Context) (Tally, float64, float64) {
 	if m, ok := r.senders[DoorMQTT].(*mqttSender); ok {
 		m.c = c
 	}
-	jobs := make(chan job, r.cfg.Concurrency*2)
+	jobs := make(chan job) // unbuffered: at the end, only the requests in flight are left to finish
 	var wg sync.WaitGroup
 	for range r.cfg.Concurrency {
 		wg.Add(1)
@@ -476,13 +517,32 @@ func (r *runner) live(ctx context.Context) (Tally, float64, float64) {
 	}
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	const flushEvery = time.Second
+	flushEvery := r.cfg.FlushEvery
+	batch := map[Door]int{}
+	for _, d := range r.w.Devices {
+		normal, most := batchSize(d.Door)
+		if r.cfg.Batch > 0 {
+			normal = min(r.cfg.Batch, most)
+		}
+		batch[d.Door] = normal
+	}
 	pending := make([][]Measurement, len(r.w.Devices))
 	last := make([]time.Time, len(r.w.Devices))
 	vPrev := vStart
+	// The simulated clock follows the real one, but a step never covers
+	// more than a quarter second of it: when Tend (or the network) cannot
+	// take the rate asked, the clock falls behind instead of piling up
+	// readings, and the rate achieved says what Tend took.
+	maxStep := time.Duration(float64(250*time.Millisecond) * speed)
 	step := func(final bool) {
 		wNow := r.cfg.Now()
 		v := vStart.Add(time.Duration(float64(wNow.Sub(wStart)) * speed))
+		switch {
+		case final:
+			v = vPrev // the end: send what the devices hold, measure no more
+		case v.Sub(vPrev) > maxStep:
+			v = vPrev.Add(maxStep)
+		}
 		for i, d := range r.w.Devices {
 			ms, withheld := d.Measure(vPrev, v, r.cfg.Inject)
 			if speed != 1 {
@@ -492,10 +552,11 @@ func (r *runner) live(ctx context.Context) (Tally, float64, float64) {
 			}
 			countInjected(c, ms, withheld)
 			pending[i] = append(pending[i], ms...)
-			limit := maxBatch(d.Door)
-			for len(pending[i]) >= limit {
-				jobs <- job{d, pending[i][:limit:limit]}
-				pending[i] = pending[i][limit:]
+			limit := batch[d.Door]
+			for readingCount(pending[i]) >= limit {
+				var head []Measurement
+				head, pending[i] = take(pending[i], limit)
+				jobs <- job{d, head}
 				last[i] = wNow
 			}
 			if len(pending[i]) > 0 && (final || wNow.Sub(last[i]) >= flushEvery) {

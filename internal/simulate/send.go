@@ -73,15 +73,32 @@ type sender interface {
 	close(c *counter)
 }
 
-// maxBatch is how many measurements a sender takes at once.
-func maxBatch(d Door) int {
+// batchSize is how many readings a door's requests carry by default, and
+// the most they may: Tend takes 10,000 readings in one HTTP batch and
+// 1,000 entries in a Bundle or values in a GATT post; an MQTT publish stays
+// well under the broker's 256 KiB. HL7 sends one message per measurement,
+// whatever the batch.
+func batchSize(d Door) (normal, most int) {
 	switch d {
 	case DoorHTTP:
-		return 2000
+		return 5000, 10000
+	case DoorMQTT:
+		return 400, 1000
 	case DoorMLLP:
-		return 50
+		return 100, 1000
 	}
-	return 200
+	return 500, 1000
+}
+
+// take splits off the first measurements of ms holding at most limit
+// readings (and at least one measurement).
+func take(ms []Measurement, limit int) (head, rest []Measurement) {
+	n, k := 0, 0
+	for k < len(ms) && (k == 0 || n+len(ms[k].Readings) <= limit) {
+		n += len(ms[k].Readings)
+		k++
+	}
+	return ms[:k:k], ms[k:]
 }
 
 // readingCount is the number of readings in ms.
