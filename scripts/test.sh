@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 
 step() { printf '\n==> %s\n' "$*"; }
+logs=$(mktemp -d /tmp/tend-test.XXXXXX)
+trap 'rm -rf "$logs"' EXIT
+nocolor() { sed 's/\x1b\[[0-9;]*m//g'; }
 
 apt_install() {
   step "installing $* from Debian's packages"
@@ -32,7 +35,7 @@ npm --prefix e2e ci --no-audit --no-fund --loglevel=error
 
 step "web app: type check, unit tests, build"
 npm --prefix web run typecheck
-npm --prefix web test
+npm --prefix web test 2>&1 | tee "$logs/web.log"
 npm --prefix web run build
 
 step "tend binary"
@@ -42,12 +45,26 @@ step "go vet"
 go vet ./...
 
 step "Go tests on SQLite and PostgreSQL"
-scripts/with-postgres.sh go test -count=1 ./...
+if ! scripts/with-postgres.sh go test -count=1 -v ./... >"$logs/go.log" 2>&1; then
+  cat "$logs/go.log"
+  echo "Go tests failed"
+  exit 1
+fi
+grep -E '^(ok|FAIL|---)[[:space:]]' "$logs/go.log" || true
 
 step "short fuzz runs"
 scripts/fuzz.sh 5s
 
 step "browser tests in headless Chromium"
-TEND_BIN="$PWD/bin/tend" npm --prefix e2e test
+TEND_BIN="$PWD/bin/tend" npm --prefix e2e test 2>&1 | tee "$logs/e2e.log"
 
-step "all tests passed"
+# One closing line for every part together: Go tests and subtests, the web
+# app's unit tests, and the browser tests.
+count() { grep -Eo "$2" "$1" | grep -Eo '[0-9]+' | tail -n 1 || true; }
+go_passed=$(grep -c -- '--- PASS:' "$logs/go.log" || true)
+go_failed=$(grep -c -- '--- FAIL:' "$logs/go.log" || true)
+web_passed=$(nocolor <"$logs/web.log" | grep -E '^ *Tests ' | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' | tail -n 1 || true)
+e2e_passed=$(count "$logs/e2e.log" '^# pass [0-9]+')
+e2e_failed=$(count "$logs/e2e.log" '^# fail [0-9]+')
+step "all tests passed: Go ${go_passed}, web ${web_passed:-0}, browser ${e2e_passed:-0}"
+echo "total: $((go_passed + ${web_passed:-0} + ${e2e_passed:-0})) passed, $((go_failed + ${e2e_failed:-0})) failed"
