@@ -96,7 +96,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	live := ws.New(ws.Deps{Bus: s.events, People: s.people, Access: s.access, Audit: s.audit, Log: log})
 	defer live.Close()
 	s.appointments.BaseURL = f.publicURL
-	srv := api.New(api.Deps{Live: live, Appointments: s.appointments, DB: s.db, People: s.people, Access: s.access, Audit: s.audit, Devices: s.devices, Readings: s.readings, Log: log,
+	srv := api.New(api.Deps{Live: live, Appointments: s.appointments, Monitoring: s.monitoring, Medications: s.medications, Notify: s.notify, DB: s.db, People: s.people, Access: s.access, Audit: s.audit, Devices: s.devices, Readings: s.readings, Log: log,
 		SecureCookies: f.tlsCert != "", TrustProxy: f.trustProxy, Version: version, Web: web.Handler()})
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
