@@ -59,13 +59,24 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	e := &env{t: t, people: ps, access: access.New(d, c, ps), audit: audit.New(d, c),
 		users: map[string]people.User{}, tokens: map[string]string{}, bus: events.NewLocal()}
 	e.devices = devices.New(d, c, ps, e.access)
-	e.readings = readings.New(d, c, e.access, e.devices, readings.Options{Events: e.bus})
-	t.Cleanup(func() { e.readings.Close(); e.devices.Close(); e.bus.Close() })
 	notices, err := notify.New(d, c, ps, notify.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mon := monitoring.New(d, c, e.access, monitoring.Deps{Notify: notices, Events: e.bus, Audit: e.audit})
+	// Alert rules and schedules see every committed batch, as tend serve wires them.
+	e.readings = readings.New(d, c, e.access, e.devices, readings.Options{Events: e.bus,
+		AfterCommit: func(ctx context.Context, _ string, stored []readings.Reading) {
+			if err := mon.OnReadings(ctx, monitoring.FromReadings(stored)); err != nil {
+				t.Errorf("alert rules could not look at stored readings: %v", err)
+			}
+		},
+		AfterCorrect: func(ctx context.Context, r readings.Reading) {
+			if err := mon.OnReadingCorrected(ctx, r.PatientID, r.ID); err != nil {
+				t.Errorf("monitoring could not forget a corrected reading: %v", err)
+			}
+		}})
+	t.Cleanup(func() { e.readings.Close(); e.devices.Close(); e.bus.Close() })
 	e.api = api.New(api.Deps{DB: d, People: ps, Access: e.access, Audit: e.audit, Devices: e.devices, Readings: e.readings,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test", Appointments: appointments.New(d, c, e.access, e.audit),
 		Monitoring: mon, Medications: medications.New(d, c, e.access, mon.Outbox(), e.audit, nil), Notify: notices})

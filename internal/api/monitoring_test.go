@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tend-health/tend/internal/api"
+	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/clock"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/db/dbtest"
@@ -17,7 +18,6 @@ import (
 	"github.com/tend-health/tend/internal/monitoring"
 	"github.com/tend-health/tend/internal/news2"
 	"github.com/tend-health/tend/internal/notify"
-	"github.com/tend-health/tend/internal/readings"
 )
 
 // quietMonitoring is monitoring without audit log, notifications or
@@ -57,28 +57,6 @@ func (e *env) openAlert() string {
 		e.t.Fatalf("preparing an alert: %v %+v", err, open)
 	}
 	return open[0].ID
-}
-
-// monitorStored hands the readings an answer of the readings door stored
-// to monitoring, as ingest's AfterCommit hook will once it is wired: the
-// ingest path in this tree does not call monitoring yet.
-func (e *env) monitorStored(body string) {
-	e.t.Helper()
-	ans := decode[struct{ Results []readings.Result }](e.t, body)
-	var stored []readings.Reading
-	for _, r := range ans.Results {
-		if r.Outcome != readings.Stored {
-			e.t.Fatalf("a reading was not stored: %+v", r)
-		}
-		rd, err := e.readings.Get(context.Background(), e.principal("nurseCare"), r.ID)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		stored = append(stored, rd)
-	}
-	if err := e.api.Monitoring.OnReadings(context.Background(), monitoring.FromReadings(stored)); err != nil {
-		e.t.Fatal(err)
-	}
 }
 
 // withMedicationClock serves the API again with medications on clock c,
@@ -302,7 +280,6 @@ func TestAlertFromReadingToResolution(t *testing.T) {
 
 		// The patient enters a heart rate of 118.
 		body = e.mustDo("patA", "POST", "/api/v1/patients/"+patA+"/readings", map[string]any{"readings": []any{heartRate(118, "")}}, 200)
-		e.monitorStored(body)
 
 		inbox := e.alerts("nurseCare", "")
 		if len(inbox) != 1 {
@@ -429,7 +406,6 @@ func TestNEWS2ReferenceVectorThroughTheAPI(t *testing.T) {
 			map[string]any{"type": "blood_pressure", "unit": "mm[Hg]", "takenAt": at,
 				"components": []any{map[string]any{"key": "systolic", "value": 105}, map[string]any{"key": "diastolic", "value": 70}}},
 		}}, 200)
-		e.monitorStored(body)
 
 		body = e.mustDo("family", "GET", "/api/v1/patients/"+patA+"/news2", nil, 200)
 		n := decode[monitoring.NEWS2](t, body)
@@ -558,6 +534,48 @@ func TestNotificationPreferencesAndWebhooks(t *testing.T) {
 		e.mustDo("admin", "DELETE", "/api/v1/webhooks/"+w.ID, nil, 204)
 		if body := e.mustDo("admin", "GET", "/api/v1/webhooks", nil, 200); strings.Contains(body, w.ID) {
 			t.Errorf("a removed webhook is listed: %s", body)
+		}
+	})
+}
+
+// A change of monitoring or medications, which the service audits when it
+// succeeds and the door when it is refused, leaves exactly one event in
+// the patient's audit trail, whoever tries it.
+func TestMonitoringChangesAreAuditedOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		rows := table()
+		ops := []string{"schedules.create", "schedules.update", "schedules.stop", "alertrules.set", "alertrules.reset",
+			"news2.settings.set", "news2.observe", "escalation.set", "medications.create", "medications.update",
+			"medications.stop", "medications.record", "alerts.acknowledge", "alerts.resolve", "alerts.comment"}
+		ctx := context.Background()
+		patA := e.users["patA"].ID
+		for _, op := range ops {
+			for _, caller := range []string{"nurseCare", "patA", "family", "nurseNone"} {
+				before, _ := e.audit.List(ctx, audit.Query{PatientID: patA, Limit: 1000})
+				status, body := e.call(caller, rows[op])
+				after, _ := e.audit.List(ctx, audit.Query{PatientID: patA, Limit: 1000})
+				want := 1
+				if strings.HasPrefix(op, "alerts.") && status == 404 {
+					// An alert the caller may not see: monitoring records the
+					// refusal without telling whose alert it was.
+					want = 0
+				}
+				if len(after)-len(before) != want {
+					t.Errorf("%s as %s (%d %s) wrote %d audit events for the patient, want %d", op, caller, status, body, len(after)-len(before), want)
+					continue
+				}
+				if want == 0 {
+					continue
+				}
+				ev, outcome := after[0], audit.Success
+				if status == 403 || status == 404 {
+					outcome = audit.Denied
+				}
+				if ev.Outcome != outcome || ev.ActorID != e.users[caller].ID || ev.Action == "" {
+					t.Errorf("%s as %s (%d): audit event %+v", op, caller, status, ev)
+				}
+			}
 		}
 	})
 }
