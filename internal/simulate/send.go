@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -134,7 +133,7 @@ func items(ms []Measurement) []item {
 			it := item{Type: r.Type, Unit: r.Unit, TakenAt: m.TakenAt.UTC(), ExternalID: r.ExternalID, Flags: r.Flags, BatteryPercent: m.Battery}
 			if len(r.Components) > 0 {
 				for _, c := range r.Components {
-					it.Components = append(it.Components, itemComponent{c.Key, c.Value})
+					it.Components = append(it.Components, itemComponent(c))
 				}
 			} else {
 				v := r.Value
@@ -201,15 +200,6 @@ func (e *statusError) Error() string {
 		msg = msg[:500] + "…"
 	}
 	return fmt.Sprintf("HTTP %d: %s", e.Status, msg)
-}
-
-// statusOf returns the HTTP status of an error from do, or 0.
-func statusOf(err error) int {
-	var se *statusError
-	if errors.As(err, &se) {
-		return se.Status
-	}
-	return 0
 }
 
 // do sends one request and reads the answer into out (when not nil) if it

@@ -103,7 +103,7 @@ func (a *admin) ensurePatient(ctx context.Context, p *Patient, known map[string]
 			// Created meanwhile, or beyond the first page of the listing.
 			var found bool
 			if u, found, err = a.userByEmail(ctx, p.Email); err == nil && !found {
-				err = fmt.Errorf("Tend says %s exists but does not list it", p.Email)
+				err = fmt.Errorf("adding %s: it exists, but the users listing does not show it", p.Email)
 			}
 		}
 		if err != nil {
@@ -192,13 +192,6 @@ func (a *admin) setEnabled(ctx context.Context, d *Device, on bool) error {
 		return fmt.Errorf("setting %s enabled=%v: %w", d, on, err)
 	}
 	return nil
-}
-
-// Device reads a device's record, with its refusal counts.
-func (a *admin) device(ctx context.Context, id string) (apiDevice, error) {
-	var d apiDevice
-	_, err := a.call(ctx, http.MethodGet, "/api/v1/devices/"+id, nil, &d)
-	return d, err
 }
 
 // setup makes sure every patient and device of the world is in Tend, with
