@@ -1,7 +1,6 @@
 package simulate
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -195,13 +194,3 @@ func floorDiv(a, b int64) int64 {
 }
 
 func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
-
-// ParseProfile finds a profile by name.
-func ParseProfile(name string) (*Profile, error) {
-	for _, p := range Profiles {
-		if p.Name == name {
-			return p, nil
-		}
-	}
-	return nil, fmt.Errorf("no profile %q; use one of %s", name, ProfileNames())
-}
