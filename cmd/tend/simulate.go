@@ -94,7 +94,7 @@ func simulate(ctx context.Context, args []string, getenv func(string) string, st
 	fs.BoolVar(&cfg.DisableDevice, "disable-device", false, "disable one device through the admin API and keep sending its readings")
 	fs.Int64Var(&cfg.Seed, "seed", 1, "the same seed gives the same readings")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 8, "requests in flight at once")
-	fs.IntVar(&cfg.Batch, "batch", 0, "most readings per request (default: 5000 over HTTP, 400 over MQTT, 500 otherwise)")
+	fs.IntVar(&cfg.Batch, "batch", 0, "most readings per request; 0 for the door's usual: 5000 over HTTP, 400 over MQTT, 500 otherwise")
 	fs.DurationVar(&cfg.FlushEvery, "flush-every", time.Second, "a device sends what it has at least this often")
 	fs.DurationVar(&cfg.ReportEvery, "report-every", 10*time.Second, "print progress this often (0 for never)")
 	if err := config.Parse(fs, args, getenv); err != nil {
