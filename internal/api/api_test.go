@@ -35,7 +35,7 @@ const password = "a long enough password"
 
 // env is a running API over a real database, with one user per caller.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	srv      *httptest.Server
 	api      *api.Server
 	people   *people.Service
@@ -52,7 +52,7 @@ type env struct {
 // The callers of the route table. patA is the patient the routes are about.
 var callers = []string{"anon", "patA", "patB", "nurseCare", "nurseNone", "family", "admin"}
 
-func newEnv(t *testing.T, d *db.DB) *env {
+func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	c := clock.Real{}
 	ps := people.NewService(d, c)

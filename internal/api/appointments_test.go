@@ -139,7 +139,7 @@ func init() {
 }
 
 // decode reads a JSON answer into v, failing the test when it cannot.
-func decode[T any](t *testing.T, body string) T {
+func decode[T any](t testing.TB, body string) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal([]byte(body), &v); err != nil {
