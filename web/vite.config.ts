@@ -23,6 +23,9 @@ function keepDistFolder() {
 // `tend serve --demo --addr 127.0.0.1:8080`.
 const apiTarget = process.env.TEND_API ?? 'http://127.0.0.1:8080';
 
+// Tests see times in one zone, whatever the machine's.
+if (process.env.VITEST) process.env.TZ = 'UTC';
+
 export default defineConfig({
   plugins: [react(), keepDistFolder()],
   build: {
@@ -33,7 +36,7 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target: apiTarget, changeOrigin: false },
+      '/api': { target: apiTarget, changeOrigin: false, ws: true },
       '/fhir': { target: apiTarget, changeOrigin: false },
     },
   },

@@ -45,5 +45,7 @@ export async function newPerson(browser, baseURL, viewport = DESKTOP) {
 
 export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
+  // A full-page shot of a scrolled page draws the fixed header half-way down.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }

@@ -115,6 +115,9 @@ test('a clinic’s first day: add people, share, see, and see who saw', async (t
   await t.test('the patient signs in and shares vitals and alerts with the nurse', async () => {
     const { page } = patient;
     await signIn(page, PATIENT);
+    // A patient starts on their own readings; sharing is one step away.
+    await page.getByRole('heading', { name: 'My readings' }).waitFor();
+    await page.getByRole('link', { name: 'Sharing' }).click();
     await page.getByRole('heading', { name: 'Sharing' }).waitFor();
     await page.getByText('Nobody but you').waitFor();
     await page.getByLabel('Their email').fill(NURSE.email);

@@ -19,6 +19,10 @@ const AccessLogPage = lazy(() => import('./pages/AccessLog/AccessLog'));
 const ApiTokensPage = lazy(() => import('./pages/ApiTokens/ApiTokens'));
 const ChangePasswordPage = lazy(() => import('./pages/ChangePassword/ChangePassword'));
 const NotFoundPage = lazy(() => import('./pages/NotFound/NotFound'));
+const DevicesPage = lazy(() => import('./pages/Devices/Devices'));
+const DeviceCreatePage = lazy(() => import('./pages/DeviceCreate/DeviceCreate'));
+const DevicePage = lazy(() => import('./pages/Device/Device'));
+const MyReadingsPage = lazy(() => import('./pages/MyReadings/MyReadings'));
 
 function Home() {
   const { role } = useSession();
@@ -48,8 +52,12 @@ export function AppRoutes() {
         <Route path="admin/users/new" element={page(<UserCreatePage />, ['admin'])} />
         <Route path="admin/users/:userId" element={page(<UserEditPage />, ['admin'])} />
         <Route path="admin/audit" element={page(<AuditPage />, ['admin'])} />
+        <Route path="admin/devices" element={page(<DevicesPage />, ['admin'])} />
+        <Route path="admin/devices/new" element={page(<DeviceCreatePage />, ['admin'])} />
+        <Route path="admin/devices/:deviceId" element={page(<DevicePage />, ['admin'])} />
         <Route path="patients" element={page(<MyPatientsPage />, PROS)} />
         <Route path="patients/:patientId" element={page(<PatientPage />, [...PROS, 'patient'])} />
+        <Route path="my-readings" element={page(<MyReadingsPage />, ['patient'])} />
         <Route path="sharing" element={page(<SharingPage />, ['patient'])} />
         <Route path="access-log" element={page(<AccessLogPage />, ['patient'])} />
         <Route path="tokens" element={page(<ApiTokensPage />)} />

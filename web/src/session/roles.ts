@@ -27,7 +27,7 @@ export function roleHome(role: Role | null): string {
     case 'family':
       return '/patients';
     case 'patient':
-      return '/sharing';
+      return '/my-readings';
     default:
       return '/tokens';
   }

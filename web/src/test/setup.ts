@@ -1,6 +1,7 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup, configure } from '@testing-library/react';
-import { afterEach, vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { FakeWebSocket } from './fakeSocket';
 
 // Lazy pages load on first use; give them time on a busy two-core machine.
 configure({ asyncUtilTimeout: 10_000 });
@@ -30,6 +31,19 @@ if (!('ResizeObserver' in window)) {
   Object.defineProperty(window, 'ResizeObserver', { writable: true, value: RO });
 }
 Element.prototype.scrollIntoView ??= function scrollIntoView() {};
+// Mantine's autosizing textarea listens for web fonts loading.
+if (!(document as { fonts?: unknown }).fonts) {
+  Object.defineProperty(document, 'fonts', {
+    configurable: true,
+    value: { addEventListener() {}, removeEventListener() {}, ready: Promise.resolve() },
+  });
+}
+
+// No test talks to a real server: the live door is played by FakeWebSocket.
+beforeEach(() => {
+  FakeWebSocket.instances = [];
+  vi.stubGlobal('WebSocket', FakeWebSocket);
+});
 
 afterEach(() => {
   cleanup();

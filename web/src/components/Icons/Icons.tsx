@@ -28,6 +28,19 @@ export const IconPulse = (p: IconProps) => (
     <path d="M3 12h4l2.5-6 4 12 3-6H21" />
   </Icon>
 );
+export const IconDevice = (p: IconProps) => (
+  <Icon {...p}>
+    <rect x="6" y="2.5" width="12" height="19" rx="2.5" />
+    <path d="M9 8.5h1.5l1-2 1.5 4 1-2H15M10 18h4" />
+  </Icon>
+);
+export const IconDots = (p: IconProps) => (
+  <Icon {...p}>
+    <circle cx="5" cy="12" r="1.2" fill="currentColor" />
+    <circle cx="12" cy="12" r="1.2" fill="currentColor" />
+    <circle cx="19" cy="12" r="1.2" fill="currentColor" />
+  </Icon>
+);
 export const IconUsers = (p: IconProps) => (
   <Icon {...p}>
     <circle cx="9" cy="8" r="3.5" />

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, DOCTOR_PATIENT, mockApi, noContent, NURSE, ok, problem } from '../../test/mockApi';
+import { patientDetail, recordRoutes } from '../../test/records';
 import { renderApp } from '../../test/render';
 
 describe('Shell', () => {
@@ -31,7 +32,7 @@ describe('Shell', () => {
     mockApi({
       'GET /api/v1/me': ok(DOCTOR_PATIENT),
       'GET /api/v1/patients': ok({ patients: [] }),
-      'GET /api/v1/patients/:id/grants': ok({ grants: [] }),
+      ...recordRoutes({ patient: patientDetail({ id: DOCTOR_PATIENT.id, access: 'self' }), readings: [] }),
     });
     const { user } = renderApp('/');
     expect(await screen.findByRole('heading', { name: 'My patients' })).toBeInTheDocument();
@@ -39,8 +40,9 @@ describe('Shell', () => {
     expect(switcher).toHaveValue('doctor');
 
     await user.selectOptions(switcher, 'patient');
-    expect(await screen.findByRole('heading', { name: 'Sharing' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'My readings' })).toBeInTheDocument();
     const nav = screen.getByRole('navigation', { name: 'Main navigation' });
+    expect(within(nav).getByRole('link', { name: 'Sharing' })).toBeInTheDocument();
     expect(within(nav).getByRole('link', { name: 'Who accessed my data' })).toBeInTheDocument();
     expect(within(nav).queryByRole('link', { name: 'My patients' })).not.toBeInTheDocument();
     expect(JSON.parse(localStorage.getItem('tend.activeRole')!)).toEqual({ userId: 'doc-1', role: 'patient' });

@@ -18,7 +18,17 @@ import { useLogout } from '../../api/auth';
 import type { Role } from '../../api/types';
 import { useSession } from '../../session/SessionContext';
 import { ROLE_LABELS } from '../../session/roles';
-import { IconEye, IconKey, IconList, IconLock, IconLogout, IconPulse, IconShare, IconUsers } from '../Icons/Icons';
+import {
+  IconDevice,
+  IconEye,
+  IconKey,
+  IconList,
+  IconLock,
+  IconLogout,
+  IconPulse,
+  IconShare,
+  IconUsers,
+} from '../Icons/Icons';
 import { RoleSwitcher } from '../RoleSwitcher/RoleSwitcher';
 
 interface NavItem {
@@ -32,6 +42,7 @@ function navFor(role: Role | null): NavItem[] {
     case 'admin':
       return [
         { to: '/admin/users', label: 'Users', icon: <IconUsers /> },
+        { to: '/admin/devices', label: 'Devices', icon: <IconDevice /> },
         { to: '/admin/audit', label: 'Audit log', icon: <IconList /> },
       ];
     case 'doctor':
@@ -40,6 +51,7 @@ function navFor(role: Role | null): NavItem[] {
       return [{ to: '/patients', label: 'My patients', icon: <IconUsers /> }];
     case 'patient':
       return [
+        { to: '/my-readings', label: 'My readings', icon: <IconPulse /> },
         { to: '/sharing', label: 'Sharing', icon: <IconShare /> },
         { to: '/access-log', label: 'Who accessed my data', icon: <IconEye /> },
       ];

@@ -1,6 +1,7 @@
 import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, DOCTOR_PATIENT, mockApi, ok, PATIENT, problem } from '../../test/mockApi';
+import { patientDetail, recordRoutes } from '../../test/records';
 import { renderApp } from '../../test/render';
 
 describe('Login', () => {
@@ -42,17 +43,18 @@ describe('Login', () => {
     expect(screen.getAllByText('Ada Admin').length).toBeGreaterThan(0);
   });
 
-  it('takes a patient to their sharing page', async () => {
+  it('takes a patient to their readings', async () => {
     mockApi({
       'GET /api/v1/me': problem(401, 'Not signed in.'),
       'POST /api/v1/auth/login': ok({ user: PATIENT, csrfToken: 'tok' }),
-      'GET /api/v1/patients/:id/grants': ok({ grants: [] }),
+      ...recordRoutes({ patient: patientDetail({ id: PATIENT.id, name: PATIENT.name, access: 'self' }), readings: [] }),
     });
     const { user } = renderApp('/login');
     await user.type(await screen.findByLabelText(/email/i), 'pat@example.org');
     await user.type(screen.getByLabelText(/^password/i, { selector: 'input' }), 'correct horse battery');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
-    expect(await screen.findByRole('heading', { name: 'Sharing' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'My readings' })).toBeInTheDocument();
+    expect(await screen.findByText('No readings yet')).toBeInTheDocument();
   });
 
   it('starts a person with several roles in the role they chose last time', async () => {
@@ -60,12 +62,12 @@ describe('Login', () => {
     mockApi({
       'GET /api/v1/me': problem(401, 'Not signed in.'),
       'POST /api/v1/auth/login': ok({ user: DOCTOR_PATIENT, csrfToken: 'tok' }),
-      'GET /api/v1/patients/:id/grants': ok({ grants: [] }),
+      ...recordRoutes({ patient: patientDetail({ id: DOCTOR_PATIENT.id, access: 'self' }), readings: [] }),
     });
     const { user } = renderApp('/login');
     await user.type(await screen.findByLabelText(/email/i), 'dora@example.org');
     await user.type(screen.getByLabelText(/^password/i, { selector: 'input' }), 'correct horse battery');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
-    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/sharing'));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/my-readings'));
   });
 });

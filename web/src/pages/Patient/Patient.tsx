@@ -1,4 +1,5 @@
 import { Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { PatientRecord } from '../../components/PatientRecord/PatientRecord';
 import { useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { usePatient } from '../../api/patients';
@@ -70,38 +71,43 @@ function PatientView({ p, back }: { p: PatientDetail; back: React.ReactNode }) {
           </Group>
         }
       />
-      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
-        <Paper withBorder p={{ base: 'md', sm: 'lg' }}>
-          <Title order={2} fz="lg" mb="md">
-            Profile
-          </Title>
-          <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="md">
-            <Field label="Date of birth" value={formatCalendarDate(profile.birthDate)} />
-            <Field label="Sex" value={profile.sex ? SEX[profile.sex] : undefined} />
-            <Field label="Time zone" value={profile.timeZone} />
-            <Field label="MRN" value={profile.mrn} />
-            <Field label="Email" value={p.email} />
-          </SimpleGrid>
-        </Paper>
-        <Paper withBorder p={{ base: 'md', sm: 'lg' }}>
-          <Title order={2} fz="lg" mb="md">
-            Your access
-          </Title>
-          <Stack gap="sm">
-            <Text size="sm">
-              {p.access === 'care' && 'You are on this patient’s care team.'}
-              {p.access === 'share' && `${p.name} shared their data with you.`}
-              {p.access === 'self' && 'This is your own record.'}
-            </Text>
-            <div>
-              <Text size="xs" c="dimmed" tt="uppercase" fw={600} mb={4} style={{ letterSpacing: '0.04em' }}>
-                You may see
-              </Text>
-              <ScopeBadges scopes={p.scopes} />
-            </div>
-          </Stack>
-        </Paper>
-      </SimpleGrid>
+      <PatientRecord
+        p={p}
+        aside={
+          <>
+            <Paper withBorder p={{ base: 'md', sm: 'lg' }}>
+              <Title order={2} fz="lg" mb="md">
+                Profile
+              </Title>
+              <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="md">
+                <Field label="Date of birth" value={formatCalendarDate(profile.birthDate)} />
+                <Field label="Sex" value={profile.sex ? SEX[profile.sex] : undefined} />
+                <Field label="Time zone" value={profile.timeZone} />
+                <Field label="MRN" value={profile.mrn} />
+                <Field label="Email" value={p.email} />
+              </SimpleGrid>
+            </Paper>
+            <Paper withBorder p={{ base: 'md', sm: 'lg' }}>
+              <Title order={2} fz="lg" mb="md">
+                Your access
+              </Title>
+              <Stack gap="sm">
+                <Text size="sm">
+                  {p.access === 'care' && 'You are on this patient’s care team.'}
+                  {p.access === 'share' && `${p.name} shared their data with you.`}
+                  {p.access === 'self' && 'This is your own record.'}
+                </Text>
+                <div>
+                  <Text size="xs" c="dimmed" tt="uppercase" fw={600} mb={4} style={{ letterSpacing: '0.04em' }}>
+                    You may see
+                  </Text>
+                  <ScopeBadges scopes={p.scopes} />
+                </div>
+              </Stack>
+            </Paper>
+          </>
+        }
+      />
     </>
   );
 }

@@ -1,0 +1,304 @@
+// A vital over time, drawn on a canvas by uPlot from the server's buckets:
+// for each number (systolic and diastolic for blood pressure) a band from
+// the bucket's lowest to its highest value and a line through its means.
+// This module is loaded lazily: uPlot stays out of the first load.
+import { Box, Text } from '@mantine/core';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { Series } from '../../api/readings';
+import { convert, formatNumber, unitLabel } from '../../util/units';
+import classes from './VitalChart.module.css';
+
+export interface ChartLine {
+  /** Index of the number in the series' components. */
+  index: number;
+  label: string;
+  color: string;
+}
+
+export interface VitalChartProps {
+  series: Series;
+  lines: ChartLine[];
+  /** The unit to show values in (the series is in its canonical unit). */
+  unit: string;
+  /** The range drawn, in ms since the epoch; the x axis spans it whatever the data. */
+  from: number;
+  to: number;
+  /** A drag across the chart asks for that range. */
+  onZoom?: (from: number, to: number) => void;
+  height?: number;
+  label: string;
+}
+
+// null breaks a line; undefined (a bucket without this number) is joined over.
+type Row = (number | null | undefined)[];
+
+/**
+ * uPlot's columns: x (seconds), then max, min, mean for each line. A null
+ * row breaks the lines where the readings stop for much longer than usual
+ * (a device left off for days), but not between readings that are merely
+ * sparser than the buckets.
+ */
+export function toPlotData(series: Series, lines: ChartLine[], to: string): Row[] {
+  const cols: Row[] = [[]];
+  lines.forEach(() => cols.push([], [], []));
+  const bs = series.buckets;
+  const starts = bs.map((b) => Date.parse(b.start) / 1000);
+  const ends = bs.map((b) => Date.parse(b.end) / 1000);
+  const steps = starts
+    .slice(1)
+    .map((s, i) => s - starts[i]!)
+    .sort((a, b) => a - b);
+  const usual = steps.length ? steps[Math.floor(steps.length / 2)]! : 0;
+  const widthS = series.width / 1e9;
+  const breakAfter = Math.max(usual * 6, widthS * 3);
+  bs.forEach((b, k) => {
+    const start = starts[k]!;
+    const end = ends[k]!;
+    if (k > 0 && start - starts[k - 1]! > breakAfter) {
+      cols[0]!.push(ends[k - 1]!);
+      for (let i = 1; i < cols.length; i++) cols[i]!.push(null);
+    }
+    cols[0]!.push((start + end) / 2);
+    lines.forEach((l, j) => {
+      const s = b.stats[l.index];
+      const has = s && s.count > 0;
+      cols[1 + j * 3]!.push(has ? convert(s.max, series.unit, to) : undefined);
+      cols[2 + j * 3]!.push(has ? convert(s.min, series.unit, to) : undefined);
+      cols[3 + j * 3]!.push(has ? convert(s.mean, series.unit, to) : undefined);
+    });
+  });
+  return cols;
+}
+
+/** A mouse or trackpad: dragging across the chart zooms (touch screens scroll instead). */
+function finePointer(): boolean {
+  try {
+    return window.matchMedia('(pointer: fine)').matches;
+  } catch {
+    return false;
+  }
+}
+
+function alpha(hex: string, a: number): string {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
+}
+
+const timeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const tickTime = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const tickDay = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+const tickMonth = new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric' });
+const DAY_S = 86_400;
+
+/** Time ticks in the viewer's locale: hours (with the date where a day starts), days, or months. */
+export function timeTicks(splits: number[], incr: number): string[] {
+  return splits.map((s, i) => {
+    const d = new Date(s * 1000);
+    if (incr < DAY_S) {
+      const prev = i > 0 ? new Date(splits[i - 1]! * 1000) : null;
+      const newDay = !prev || prev.getDate() !== d.getDate();
+      return newDay ? `${tickTime.format(d)}\n${tickDay.format(d)}` : tickTime.format(d);
+    }
+    if (incr < 28 * DAY_S) return tickDay.format(d);
+    return tickMonth.format(d);
+  });
+}
+
+export default function VitalChart({ series, lines, unit, from, to, onZoom, height = 260, label }: VitalChartProps) {
+  const wrap = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const range = useRef({ from, to });
+  range.current = { from, to };
+  const zoom = useRef(onZoom);
+  zoom.current = onZoom;
+  const [hover, setHover] = useState<number | null>(null);
+  const [failed, setFailed] = useState(false);
+
+  const data = useMemo(() => toPlotData(series, lines, unit), [series, lines, unit]);
+  const points = data[0]!.length;
+  const readings = useMemo(() => series.buckets.reduce((n, b) => n + b.count, 0), [series]);
+  // Few points: draw them as dots, or a lone reading would not show at all.
+  const sparse = points < 40;
+  const shape = `${lines.map((l) => l.label).join('|')}|${unit}|${sparse}|${height}`;
+  const dataRef = useRef(data);
+  dataRef.current = data;
+
+  useEffect(() => {
+    const el = wrap.current;
+    if (!el) return;
+    const opts: uPlot.Options = {
+      width: Math.max(200, el.clientWidth),
+      height,
+      legend: { show: false },
+      padding: [12, 20, 0, 0],
+      cursor: {
+        drag: { x: true, y: false, setScale: false },
+        points: { size: 7 },
+      },
+      scales: {
+        // A little room after the end, so the newest point is not cut in half at the edge.
+        x: {
+          time: true,
+          range: () => {
+            const { from: a, to: b } = range.current;
+            return [a / 1000, (b + (b - a) * 0.015) / 1000];
+          },
+        },
+        y: {
+          range: (_u, min, max) => {
+            if (min == null || max == null) return [0, 1];
+            const pad = Math.max((max - min) * 0.12, Math.abs(max) * 0.03, 1);
+            return [Math.floor(min - pad), Math.ceil(max + pad)];
+          },
+        },
+      },
+      axes: [
+        {
+          stroke: '#495057',
+          grid: { stroke: '#e9ecef', width: 1 },
+          ticks: { stroke: '#dee2e6', width: 1 },
+          values: (_u, splits, _axis, _space, incr) => timeTicks(splits, incr),
+          size: 50,
+        },
+        {
+          stroke: '#495057',
+          grid: { stroke: '#e9ecef', width: 1 },
+          ticks: { stroke: '#dee2e6', width: 1 },
+          size: 52,
+          values: (_u, splits) => splits.map((v) => formatNumber(v, unit)),
+          label: unitLabel(unit),
+          labelSize: 18,
+          labelFont: '12px system-ui, sans-serif',
+        },
+      ],
+      series: [
+        {},
+        ...lines.flatMap((l) => [
+          // Few points: the band has no width to show, so its ends are drawn as faint dots.
+          {
+            label: `${l.label} highest`,
+            stroke: alpha(l.color, 0.35),
+            width: 1,
+            points: sparse
+              ? { show: true, size: 5, fill: alpha(l.color, 0.45), stroke: alpha(l.color, 0.45) }
+              : { show: false },
+          },
+          {
+            label: `${l.label} lowest`,
+            stroke: alpha(l.color, 0.35),
+            width: 1,
+            points: sparse
+              ? { show: true, size: 5, fill: alpha(l.color, 0.45), stroke: alpha(l.color, 0.45) }
+              : { show: false },
+          },
+          {
+            label: l.label,
+            stroke: l.color,
+            width: 2,
+            points: sparse ? { show: true, size: 7, fill: l.color, stroke: l.color } : { show: false },
+          },
+        ]),
+      ],
+      bands: lines.map((l, j) => ({ series: [1 + j * 3, 2 + j * 3] as [number, number], fill: alpha(l.color, 0.14) })),
+      hooks: {
+        setSelect: [
+          (u) => {
+            const w = u.select.width;
+            if (w > 4 && zoom.current) {
+              const a = u.posToVal(u.select.left, 'x') * 1000;
+              const b = u.posToVal(u.select.left + w, 'x') * 1000;
+              zoom.current(Math.round(a), Math.round(b));
+            }
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+        setCursor: [(u) => setHover(u.cursor.idx ?? null)],
+        draw: [
+          () => {
+            if (!el.dataset.drawn) {
+              el.dataset.drawn = 'true';
+              try {
+                performance.mark('tend:chart-drawn');
+              } catch {
+                // marks are a nicety
+              }
+            }
+            el.dataset.points = String(dataRef.current[0]!.length);
+          },
+        ],
+      },
+    };
+    // A browser (or test DOM) without a 2D canvas gets the table alone.
+    if (!document.createElement('canvas').getContext?.('2d')) {
+      setFailed(true);
+      return;
+    }
+    let u: uPlot;
+    try {
+      u = new uPlot(opts, dataRef.current as uPlot.AlignedData, el);
+    } catch {
+      setFailed(true);
+      return;
+    }
+    plot.current = u;
+    const ro = new ResizeObserver(() => {
+      const w = Math.max(200, el.clientWidth);
+      if (w !== u.width) u.setSize({ width: w, height });
+    });
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      u.destroy();
+      plot.current = null;
+      delete el.dataset.drawn;
+    };
+    // The chart is rebuilt only when its shape changes; new data goes through setData.
+  }, [shape]);
+
+  useEffect(() => {
+    const u = plot.current;
+    if (!u) return;
+    u.setData(data as uPlot.AlignedData, true);
+  }, [data, from, to]);
+
+  const readout = useMemo(() => {
+    if (hover == null) return null;
+    const x = data[0]![hover];
+    if (x == null) return null;
+    const parts = lines
+      .map((l, j) => {
+        const mean = data[3 + j * 3]![hover];
+        const min = data[2 + j * 3]![hover];
+        const max = data[1 + j * 3]![hover];
+        if (mean == null || min == null || max == null) return null;
+        const spread = min === max ? '' : ` (${formatNumber(min, unit)}–${formatNumber(max, unit)})`;
+        return `${l.label} ${formatNumber(mean, unit)}${spread}`;
+      })
+      .filter(Boolean);
+    if (!parts.length) return null;
+    return `${timeFmt.format(new Date(x * 1000))}: ${parts.join(', ')} ${unitLabel(unit)}`;
+  }, [hover, data, lines, unit]);
+
+  return (
+    <Box>
+      <div
+        ref={wrap}
+        className={classes.chart}
+        role="img"
+        aria-label={label}
+        data-testid="vital-chart"
+        data-readings={readings}
+      />
+      {failed && (
+        <Text size="sm" c="dimmed">
+          This browser cannot draw the chart; the readings are listed below.
+        </Text>
+      )}
+      <Text size="xs" c="dimmed" mih={18} aria-live="off" data-testid="chart-readout">
+        {readout ?? (onZoom && finePointer() ? 'Drag across the chart to zoom in.' : '\u00a0')}
+      </Text>
+    </Box>
+  );
+}

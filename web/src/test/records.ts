@@ -1,0 +1,192 @@
+// Fixtures for the pages that show a patient's readings, journal and devices.
+import type { Device } from '../api/devices';
+import type { JournalEntry } from '../api/journal';
+import type { MeasurementType } from '../api/measurementTypes';
+import type { Reading, Series } from '../api/readings';
+import type { PatientDetail } from '../api/types';
+import { ok, type MockRequest, type MockResponse } from './mockApi';
+
+export const TYPES: MeasurementType[] = [
+  {
+    key: 'body_temperature',
+    name: 'Body temperature',
+    loinc: '8310-5',
+    unit: 'Cel',
+    units: ['Cel', '[degF]'],
+    displayUnits: ['Cel', '[degF]'],
+    min: 25,
+    max: 45,
+  },
+  {
+    key: 'heart_rate',
+    name: 'Heart rate',
+    loinc: '8867-4',
+    unit: '/min',
+    units: ['/min'],
+    displayUnits: ['/min'],
+    min: 20,
+    max: 300,
+  },
+  {
+    key: 'blood_pressure',
+    name: 'Blood pressure',
+    loinc: '85354-9',
+    unit: 'mm[Hg]',
+    units: ['mm[Hg]', 'kPa'],
+    displayUnits: ['mm[Hg]'],
+    components: [
+      { key: 'systolic', name: 'Systolic blood pressure', loinc: '8480-6', required: true, min: 40, max: 300 },
+      { key: 'diastolic', name: 'Diastolic blood pressure', loinc: '8462-4', required: true, min: 10, max: 200 },
+      { key: 'mean', name: 'Mean arterial pressure', loinc: '8478-0', required: false, min: 20, max: 250 },
+    ],
+  },
+  {
+    key: 'blood_glucose',
+    name: 'Blood glucose',
+    loinc: '41653-7',
+    unit: 'mg/dL',
+    units: ['mg/dL', 'mmol/L'],
+    displayUnits: ['mg/dL', 'mmol/L'],
+    min: 10,
+    max: 1000,
+  },
+];
+
+export function patientDetail(over: Partial<PatientDetail> = {}): PatientDetail {
+  return {
+    id: 'p1',
+    name: 'Pat Patient',
+    email: 'pat@example.org',
+    profile: { birthDate: '1950-04-01', sex: 'female', timeZone: 'Europe/Paris', mrn: 'MRN-77' },
+    access: 'care',
+    scopes: ['vitals', 'journal', 'alerts'],
+    ...over,
+  };
+}
+
+let n = 0;
+export function reading(over: Partial<Reading> = {}): Reading {
+  n++;
+  return {
+    id: `r${n}`,
+    patientId: 'p1',
+    type: 'heart_rate',
+    loinc: '8867-4',
+    value: 72,
+    unit: '/min',
+    takenAt: new Date(Date.now() - 10 * 60_000).toISOString(),
+    receivedAt: new Date().toISOString(),
+    source: 'device',
+    door: 'http',
+    deviceId: 'd1',
+    status: 'final',
+    ...over,
+  };
+}
+
+export function bp(sys: number, dia: number, over: Partial<Reading> = {}): Reading {
+  return reading({
+    type: 'blood_pressure',
+    loinc: '85354-9',
+    value: undefined,
+    unit: 'mm[Hg]',
+    components: [
+      { key: 'systolic', loinc: '8480-6', value: sys },
+      { key: 'diastolic', loinc: '8462-4', value: dia },
+    ],
+    ...over,
+  });
+}
+
+export function device(over: Partial<Device> = {}): Device {
+  return {
+    id: 'd1',
+    kind: 'blood_pressure_monitor',
+    maker: 'Omron',
+    model: 'M7',
+    serial: 'SN-1',
+    enabled: true,
+    patientId: 'p1',
+    assignedAt: '2025-01-02T10:00:00Z',
+    lastSeenAt: new Date(Date.now() - 5 * 60_000).toISOString(),
+    batteryPercent: 64,
+    credentialSetAt: '2025-01-02T10:00:00Z',
+    createdAt: '2025-01-02T10:00:00Z',
+    ...over,
+  };
+}
+
+export function entry(over: Partial<JournalEntry> = {}): JournalEntry {
+  n++;
+  return {
+    id: `j${n}`,
+    patientId: 'p1',
+    kind: 'food',
+    occurredAt: new Date(Date.now() - 60 * 60_000).toISOString(),
+    name: 'Porridge',
+    amount: '1 bowl',
+    enteredBy: 'p1',
+    createdAt: new Date().toISOString(),
+    status: 'final',
+    ...over,
+  };
+}
+
+/** Buckets that summarise the given readings of one type, as the server would. */
+export function seriesOf(req: MockRequest, readings: Reading[]): Series {
+  const type = req.query.get('type') ?? '';
+  const from = req.query.get('from') ?? new Date(0).toISOString();
+  const to = req.query.get('to') ?? new Date().toISOString();
+  const t = TYPES.find((x) => x.key === type)!;
+  const comps = t.components?.map((c) => c.key) ?? [t.key];
+  const rs = readings.filter((r) => r.type === type && r.status === 'final' && r.takenAt >= from && r.takenAt < to);
+  return {
+    type,
+    unit: t.unit,
+    components: comps,
+    from,
+    to,
+    width: 60_000_000_000,
+    buckets: rs.map((r) => {
+      const start = new Date(Math.floor(Date.parse(r.takenAt) / 60_000) * 60_000);
+      return {
+        start: start.toISOString(),
+        end: new Date(start.getTime() + 60_000).toISOString(),
+        count: 1,
+        stats: comps.map((k) => {
+          const v = r.components ? r.components.find((c) => c.key === k)?.value : r.value;
+          return v === undefined ? { count: 0, min: 0, max: 0, mean: 0 } : { count: 1, min: v, max: v, mean: v };
+        }),
+      };
+    }),
+  };
+}
+
+/**
+ * The routes a patient page calls, over a store of readings, entries and
+ * devices that tests may change (to act as the server would after a write).
+ */
+export function recordRoutes(store: {
+  patient: PatientDetail;
+  readings: Reading[];
+  entries?: JournalEntry[];
+  devices?: Device[];
+}): Record<string, MockResponse | ((req: MockRequest) => MockResponse)> {
+  return {
+    'GET /api/v1/patients/:id': ok(store.patient),
+    'GET /api/v1/measurement-types': ok({ types: TYPES }),
+    'GET /api/v1/patients/:id/readings': (req) => {
+      const types = req.query.getAll('type');
+      const withErr = req.query.get('includeEnteredInError') === 'true';
+      const limit = Number(req.query.get('limit') ?? 50);
+      const rs = store.readings
+        .filter((r) => (!types.length || types.includes(r.type)) && (withErr || r.status === 'final'))
+        .sort((a, b) => b.takenAt.localeCompare(a.takenAt))
+        .slice(0, limit);
+      return ok({ readings: rs });
+    },
+    'GET /api/v1/patients/:id/readings/buckets': (req) => ok(seriesOf(req, store.readings)),
+    'GET /api/v1/patients/:id/journal': () => ok({ entries: store.entries ?? [] }),
+    'GET /api/v1/patients/:id/devices': () => ok({ devices: store.devices ?? [] }),
+  };
+}
