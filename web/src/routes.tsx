@@ -2,6 +2,7 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import type { Role } from './api/types';
 import { FullPageLoader, RequireAuth, RequireRole } from './components/Guards/Guards';
+import { PrefetchRecord } from './components/PrefetchRecord/PrefetchRecord';
 import { Shell } from './components/Shell/Shell';
 import { Login } from './pages/Login/Login';
 import { useSession } from './session/SessionContext';
@@ -13,7 +14,8 @@ const UserCreatePage = lazy(() => import('./pages/UserCreate/UserCreate'));
 const UserEditPage = lazy(() => import('./pages/UserEdit/UserEdit'));
 const AuditPage = lazy(() => import('./pages/Audit/Audit'));
 const MyPatientsPage = lazy(() => import('./pages/MyPatients/MyPatients'));
-const PatientPage = lazy(() => import('./pages/Patient/Patient'));
+const loadPatientPage = () => import('./pages/Patient/Patient');
+const PatientPage = lazy(loadPatientPage);
 const SharingPage = lazy(() => import('./pages/Sharing/Sharing'));
 const AccessLogPage = lazy(() => import('./pages/AccessLog/AccessLog'));
 const ApiTokensPage = lazy(() => import('./pages/ApiTokens/ApiTokens'));
@@ -22,7 +24,15 @@ const NotFoundPage = lazy(() => import('./pages/NotFound/NotFound'));
 const DevicesPage = lazy(() => import('./pages/Devices/Devices'));
 const DeviceCreatePage = lazy(() => import('./pages/DeviceCreate/DeviceCreate'));
 const DevicePage = lazy(() => import('./pages/Device/Device'));
-const MyReadingsPage = lazy(() => import('./pages/MyReadings/MyReadings'));
+const loadMyReadingsPage = () => import('./pages/MyReadings/MyReadings');
+const MyReadingsPage = lazy(loadMyReadingsPage);
+
+// A patient page opened directly (a link, a reload) fetches its code alongside the app's,
+// not after the sign-in check: it is the page where speed matters most.
+if (typeof location !== 'undefined') {
+  if (/^\/patients\/[^/]+\/?$/.test(location.pathname)) void loadPatientPage();
+  else if (location.pathname === '/my-readings') void loadMyReadingsPage();
+}
 
 function Home() {
   const { role } = useSession();
@@ -56,8 +66,24 @@ export function AppRoutes() {
         <Route path="admin/devices/new" element={page(<DeviceCreatePage />, ['admin'])} />
         <Route path="admin/devices/:deviceId" element={page(<DevicePage />, ['admin'])} />
         <Route path="patients" element={page(<MyPatientsPage />, PROS)} />
-        <Route path="patients/:patientId" element={page(<PatientPage />, [...PROS, 'patient'])} />
-        <Route path="my-readings" element={page(<MyReadingsPage />, ['patient'])} />
+        <Route
+          path="patients/:patientId"
+          element={
+            <>
+              <PrefetchRecord />
+              {page(<PatientPage />, [...PROS, 'patient'])}
+            </>
+          }
+        />
+        <Route
+          path="my-readings"
+          element={
+            <>
+              <PrefetchRecord self />
+              {page(<MyReadingsPage />, ['patient'])}
+            </>
+          }
+        />
         <Route path="sharing" element={page(<SharingPage />, ['patient'])} />
         <Route path="access-log" element={page(<AccessLogPage />, ['patient'])} />
         <Route path="tokens" element={page(<ApiTokensPage />)} />

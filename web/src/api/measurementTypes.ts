@@ -29,13 +29,15 @@ export interface MeasurementType {
 }
 
 /** The catalogue hardly ever changes: load it once per session. */
+export const typesQuery = {
+  queryKey: keys.measurementTypes,
+  queryFn: ({ signal }: { signal?: AbortSignal }) =>
+    api<{ types: MeasurementType[] }>('/api/v1/measurement-types', { signal }).then((r) => r.types ?? []),
+  staleTime: Infinity,
+};
+
 export function useMeasurementTypes() {
-  return useQuery({
-    queryKey: keys.measurementTypes,
-    queryFn: ({ signal }) =>
-      api<{ types: MeasurementType[] }>('/api/v1/measurement-types', { signal }).then((r) => r.types ?? []),
-    staleTime: Infinity,
-  });
+  return useQuery(typesQuery);
 }
 
 /** Short names for tiles and tabs. */
@@ -70,4 +72,9 @@ export function byChartOrder<T extends { key: string }>(a: T, b: T): number {
   const ia = CHART_ORDER.indexOf(a.key);
   const ib = CHART_ORDER.indexOf(b.key);
   return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+}
+
+/** The types a patient has readings of, in chart order. */
+export function presentTypes<T extends { key: string }>(types: T[], latest: Record<string, unknown>): T[] {
+  return types.filter((t) => latest[t.key]).sort(byChartOrder);
 }

@@ -12,10 +12,13 @@ export function usePatients() {
   });
 }
 
+export const patientQuery = (id: string) => ({
+  queryKey: keys.patient(id),
+  queryFn: ({ signal }: { signal?: AbortSignal }) =>
+    api<PatientDetail>(`/api/v1/patients/${encodeURIComponent(id)}`, { signal }),
+  retry: false,
+});
+
 export function usePatient(id: string) {
-  return useQuery({
-    queryKey: keys.patient(id),
-    queryFn: ({ signal }) => api<PatientDetail>(`/api/v1/patients/${encodeURIComponent(id)}`, { signal }),
-    retry: false,
-  });
+  return useQuery(patientQuery(id));
 }

@@ -148,24 +148,25 @@ export function useReadings(patientId: string, f: ReadingFilter, enabled = true)
  * The newest reading of every type, one small request per type: which
  * vitals the patient has, and where each stands now.
  */
+export const latestQuery = (patientId: string, types: MeasurementType[] | undefined) => ({
+  queryKey: keys.latestReadings(patientId),
+  queryFn: async ({ signal }: { signal?: AbortSignal }) => {
+    const pages = await Promise.all(
+      (types ?? []).map((t) =>
+        api<ReadingPage>(`${base(patientId)}/readings?${listQuery({ types: [t.key] }, '', 1)}`, { signal }),
+      ),
+    );
+    const out: Record<string, Reading> = {};
+    pages.forEach((p, i) => {
+      const r = p.readings?.[0];
+      if (r) out[types![i]!.key] = r;
+    });
+    return out;
+  },
+});
+
 export function useLatestReadings(patientId: string, types: MeasurementType[] | undefined, enabled = true) {
-  return useQuery({
-    queryKey: keys.latestReadings(patientId),
-    queryFn: async ({ signal }) => {
-      const pages = await Promise.all(
-        (types ?? []).map((t) =>
-          api<ReadingPage>(`${base(patientId)}/readings?${listQuery({ types: [t.key] }, '', 1)}`, { signal }),
-        ),
-      );
-      const out: Record<string, Reading> = {};
-      pages.forEach((p, i) => {
-        const r = p.readings?.[0];
-        if (r) out[types![i]!.key] = r;
-      });
-      return out;
-    },
-    enabled: enabled && !!types,
-  });
+  return useQuery({ ...latestQuery(patientId, types), enabled: enabled && !!types });
 }
 
 /** A chart range: a span ending now (so a refetch moves with time), or fixed ends. */
@@ -176,17 +177,25 @@ export function rangeBounds(r: ChartRange, now = Date.now()): { from: Date; to: 
   return { from: new Date(r.from), to: new Date(r.to) };
 }
 
+/** What a chart first shows: the last week, in about as many buckets as a wide chart has pixels to spare. */
+export const DEFAULT_SPAN = 7 * 24 * 3_600_000;
+export const CHART_BUCKETS = 600;
+
+export const bucketsQuery = (patientId: string, type: string, range: ChartRange, n: number) => ({
+  queryKey: keys.buckets(patientId, type, { ...range, n }),
+  queryFn: ({ signal }: { signal?: AbortSignal }) => {
+    const { from, to } = rangeBounds(range);
+    return api<Series>(`${base(patientId)}/readings/buckets`, {
+      query: { type, from: from.toISOString(), to: to.toISOString(), n },
+      signal,
+    });
+  },
+});
+
 export function useBuckets(patientId: string, type: string, range: ChartRange, n: number, enabled = true) {
   return useQuery({
-    queryKey: keys.buckets(patientId, type, { ...range, n }),
-    queryFn: ({ signal }) => {
-      const { from, to } = rangeBounds(range);
-      return api<Series>(`${base(patientId)}/readings/buckets`, {
-        query: { type, from: from.toISOString(), to: to.toISOString(), n },
-        signal,
-      });
-    },
-    placeholderData: (prev) => (prev && prev.type === type ? prev : undefined),
+    ...bucketsQuery(patientId, type, range, n),
+    placeholderData: (prev: Series | undefined) => (prev && prev.type === type ? prev : undefined),
     enabled: enabled && !!type,
   });
 }

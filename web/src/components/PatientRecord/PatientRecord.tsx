@@ -1,5 +1,5 @@
 import { Alert, SimpleGrid, Skeleton, Stack, Text } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { startTransition, useCallback, useEffect, useState, type ReactNode } from 'react';
 import { usePatientDevices } from '../../api/devices';
 import { useLive } from '../../api/live';
 import { useMeasurementTypes } from '../../api/measurementTypes';
@@ -12,7 +12,58 @@ import { Journal } from '../Journal/Journal';
 import { PatientDevices } from '../PatientDevices/PatientDevices';
 import { ReadingForm } from '../ReadingForm/ReadingForm';
 import { ReadingsTable, type Viewer } from '../ReadingsTable/ReadingsTable';
+import { loadChart } from '../VitalChart/load';
 import { Vitals } from '../Vitals/Vitals';
+
+// The chart's code (uPlot) is fetched as soon as a patient page's code is, not once its data is in.
+void loadChart();
+
+/** Runs fn when the browser has nothing more pressing to do (or after at most a second). */
+function whenIdle(fn: () => void): () => void {
+  const w = window as Window & {
+    requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number;
+    cancelIdleCallback?: (id: number) => void;
+  };
+  if (w.requestIdleCallback && w.cancelIdleCallback) {
+    const id = w.requestIdleCallback(fn, { timeout: 1000 });
+    return () => w.cancelIdleCallback!(id);
+  }
+  const id = setTimeout(fn, 1);
+  return () => clearTimeout(id);
+}
+
+/**
+ * Renders its children once `ready` (the chart is drawn, or there is none
+ * to draw) and the browser is idle, so the sections below the chart never
+ * hold up the chart nor the first touch on it. `step` staggers several of
+ * them one idle period apart.
+ */
+function Later({ ready, step = 0, children }: { ready: boolean; step?: number; children: ReactNode }) {
+  const [show, setShow] = useState(false);
+  useEffect(() => {
+    if (!ready || show) return;
+    let cancel = () => {};
+    let left = step + 1;
+    const tick = () => {
+      if (--left > 0) cancel = whenIdle(tick);
+      else startTransition(() => setShow(true));
+    };
+    cancel = whenIdle(tick);
+    return () => cancel();
+  }, [ready, show, step]);
+  return show ? <>{children}</> : null;
+}
+
+/** True once the chart has been drawn, or after a while in any case. */
+function useChartSettled(): [boolean, () => void] {
+  const [settled, setSettled] = useState(false);
+  useEffect(() => {
+    const id = setTimeout(() => setSettled(true), 1500);
+    return () => clearTimeout(id);
+  }, []);
+  const settle = useCallback(() => setSettled(true), []);
+  return [settled, settle];
+}
 
 function firstName(name: string): string {
   return name.trim().split(/\s+/)[0] || name;
@@ -41,6 +92,13 @@ export function PatientRecord({ p, aside }: { p: PatientDetail; aside?: ReactNod
   const types = useMeasurementTypes();
   const latest = useLatestReadings(p.id, types.data, vitals);
   const devices = usePatientDevices(p.id, vitals);
+  const [drawn, onDrawn] = useChartSettled();
+  const nothingToDraw =
+    !vitals ||
+    !!types.error ||
+    !!latest.error ||
+    (!!types.data && !!latest.data && Object.keys(latest.data).length === 0);
+  const ready = drawn || nothingToDraw;
 
   return (
     <Stack gap="lg">
@@ -72,31 +130,39 @@ export function PatientRecord({ p, aside }: { p: PatientDetail; aside?: ReactNod
           ) : !types.data || !latest.data ? (
             <Skeleton height={360} radius="lg" />
           ) : (
-            <Vitals patientId={p.id} types={types.data} latest={latest.data} live={live} />
+            <Vitals patientId={p.id} types={types.data} latest={latest.data} live={live} onDrawn={onDrawn} />
           )}
         </>
       )}
-      {vitals && types.data && <ReadingsTable viewer={viewer} types={types.data} devices={devices.data ?? []} />}
-      {vitals && journal && (
-        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
-          <Stack gap="lg">
+      {vitals && types.data && (
+        <Later ready={ready}>
+          <ReadingsTable viewer={viewer} types={types.data} devices={devices.data ?? []} />
+        </Later>
+      )}
+      <Later ready={ready} step={1}>
+        {vitals && journal && (
+          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+            <Stack gap="lg">
+              {types.data && <ReadingForm patientId={p.id} types={types.data} forSelf={self} />}
+              <PatientDevices patientId={p.id} />
+            </Stack>
+            <Journal viewer={viewer} />
+          </SimpleGrid>
+        )}
+        {vitals && !journal && (
+          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
             {types.data && <ReadingForm patientId={p.id} types={types.data} forSelf={self} />}
             <PatientDevices patientId={p.id} />
-          </Stack>
-          <Journal viewer={viewer} />
-        </SimpleGrid>
-      )}
-      {vitals && !journal && (
-        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
-          {types.data && <ReadingForm patientId={p.id} types={types.data} forSelf={self} />}
-          <PatientDevices patientId={p.id} />
-        </SimpleGrid>
-      )}
-      {!vitals && journal && <Journal viewer={viewer} />}
+          </SimpleGrid>
+        )}
+        {!vitals && journal && <Journal viewer={viewer} />}
+      </Later>
       {aside && (
-        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
-          {aside}
-        </SimpleGrid>
+        <Later ready={ready} step={2}>
+          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+            {aside}
+          </SimpleGrid>
+        </Later>
       )}
     </Stack>
   );

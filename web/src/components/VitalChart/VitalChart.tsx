@@ -29,6 +29,8 @@ export interface VitalChartProps {
   onZoom?: (from: number, to: number) => void;
   height?: number;
   label: string;
+  /** Called after the first draw (or when the chart cannot be drawn). */
+  onDrawn?: () => void;
 }
 
 // null breaks a line; undefined (a bucket without this number) is joined over.
@@ -106,13 +108,25 @@ export function timeTicks(splits: number[], incr: number): string[] {
   });
 }
 
-export default function VitalChart({ series, lines, unit, from, to, onZoom, height = 260, label }: VitalChartProps) {
+export default function VitalChart({
+  series,
+  lines,
+  unit,
+  from,
+  to,
+  onZoom,
+  height = 260,
+  label,
+  onDrawn,
+}: VitalChartProps) {
   const wrap = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const range = useRef({ from, to });
   range.current = { from, to };
   const zoom = useRef(onZoom);
   zoom.current = onZoom;
+  const drawnRef = useRef(onDrawn);
+  drawnRef.current = onDrawn;
   const [hover, setHover] = useState<number | null>(null);
   const [failed, setFailed] = useState(false);
 
@@ -160,6 +174,8 @@ export default function VitalChart({ series, lines, unit, from, to, onZoom, heig
           grid: { stroke: '#e9ecef', width: 1 },
           ticks: { stroke: '#dee2e6', width: 1 },
           values: (_u, splits, _axis, _space, incr) => timeTicks(splits, incr),
+          // Room for "Sept 2026" or "18:00" between ticks, so labels never run together on a phone.
+          space: 72,
           size: 50,
         },
         {
@@ -224,6 +240,7 @@ export default function VitalChart({ series, lines, unit, from, to, onZoom, heig
               } catch {
                 // marks are a nicety
               }
+              drawnRef.current?.();
             }
             el.dataset.points = String(dataRef.current[0]!.length);
           },
@@ -233,6 +250,7 @@ export default function VitalChart({ series, lines, unit, from, to, onZoom, heig
     // A browser (or test DOM) without a 2D canvas gets the table alone.
     if (!document.createElement('canvas').getContext?.('2d')) {
       setFailed(true);
+      drawnRef.current?.();
       return;
     }
     let u: uPlot;
@@ -240,6 +258,7 @@ export default function VitalChart({ series, lines, unit, from, to, onZoom, heig
       u = new uPlot(opts, dataRef.current as uPlot.AlignedData, el);
     } catch {
       setFailed(true);
+      drawnRef.current?.();
       return;
     }
     plot.current = u;

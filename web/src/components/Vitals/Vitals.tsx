@@ -12,10 +12,18 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core';
-import { lazy, Suspense, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { LiveStatus } from '../../api/live';
-import { byChartOrder, shortName, type MeasurementType } from '../../api/measurementTypes';
-import { rangeBounds, useBuckets, type ChartRange, type Reading, type Series } from '../../api/readings';
+import { presentTypes, shortName, type MeasurementType } from '../../api/measurementTypes';
+import {
+  CHART_BUCKETS,
+  DEFAULT_SPAN,
+  rangeBounds,
+  useBuckets,
+  type ChartRange,
+  type Reading,
+  type Series,
+} from '../../api/readings';
 import { formatAgo, fromLocalInput, toLocalInput } from '../../util/format';
 import { readingParts, readingValue } from '../../util/readings';
 import { convert, displayUnit, formatNumber, unitLabel, useUnitPrefs, type UnitPrefs } from '../../util/units';
@@ -25,21 +33,32 @@ import { UnitsMenu } from '../UnitsMenu/UnitsMenu';
 import type { ChartLine } from '../VitalChart/VitalChart';
 import classes from './Vitals.module.css';
 
-// uPlot and the chart come in their own chunk, after the page has shown.
-const VitalChart = lazy(() => import('../VitalChart/VitalChart'));
+import { loadChart, loadedChart } from '../VitalChart/load';
+
+/** The chart component once its chunk (with uPlot) is in; the page shows without it meanwhile. */
+function useChart() {
+  const [Chart, setChart] = useState(() => loadedChart());
+  useEffect(() => {
+    if (Chart) return;
+    let live = true;
+    void loadChart().then((C) => live && setChart(() => C));
+    return () => {
+      live = false;
+    };
+  }, [Chart]);
+  return Chart;
+}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 export const PRESETS = {
   day: { label: 'Day', span: DAY },
-  week: { label: 'Week', span: 7 * DAY },
+  week: { label: 'Week', span: DEFAULT_SPAN },
   month: { label: 'Month', span: 30 * DAY },
   year: { label: 'Year', span: 365 * DAY },
 } as const;
 type Preset = keyof typeof PRESETS;
 type RangeChoice = Preset | 'custom';
-
-const BUCKETS = 600;
 
 const COLORS: Record<string, string> = { systolic: '#c92a2a', diastolic: '#1864ab' };
 const DEFAULT_COLOR = '#0c8599';
@@ -71,6 +90,13 @@ function summarise(series: Series, lines: ChartLine[]) {
     });
   }
   return { count, per };
+}
+
+function NothingToDraw({ onShown }: { onShown?: () => void }) {
+  useEffect(() => onShown?.(), [onShown]);
+  return (
+    <EmptyState py="xl" title="No readings in this range" description="Choose a longer range to see older readings." />
+  );
 }
 
 function SummaryLine({ series, lines, unit }: { series: Series; lines: ChartLine[]; unit: string }) {
@@ -168,15 +194,19 @@ export function Vitals({
   types,
   latest,
   live,
+  onDrawn,
 }: {
   patientId: string;
   types: MeasurementType[];
   latest: Record<string, Reading>;
   live: LiveStatus;
+  /** Called once the chart has been drawn (or cannot be). */
+  onDrawn?: () => void;
 }) {
   const prefs = useUnitPrefs();
   const narrow = useNarrow();
-  const present = useMemo(() => types.filter((t) => latest[t.key]).sort(byChartOrder), [types, latest]);
+  const present = useMemo(() => presentTypes(types, latest), [types, latest]);
+  const VitalChart = useChart();
   const [chosen, setChosen] = useState<string | null>(null);
   const selected = present.find((t) => t.key === chosen) ?? present[0];
   const [choice, setChoice] = useState<RangeChoice>('week');
@@ -185,7 +215,7 @@ export function Vitals({
 
   const range: ChartRange =
     choice === 'custom' && custom ? custom : { span: PRESETS[choice === 'custom' ? lastPreset : choice].span };
-  const series = useBuckets(patientId, selected?.key ?? '', range, BUCKETS, !!selected);
+  const series = useBuckets(patientId, selected?.key ?? '', range, CHART_BUCKETS, !!selected);
   const data = series.data;
   const bounds = data ? { from: Date.parse(data.from), to: Date.parse(data.to) } : null;
 
@@ -300,31 +330,26 @@ export function Vitals({
               <Text size="sm" c="red.8" role="alert">
                 Could not load the chart. {series.error instanceof Error ? series.error.message : ''}
               </Text>
-            ) : !data || !bounds ? (
+            ) : !data || !bounds || !VitalChart ? (
               <Skeleton height={narrow ? 220 : 260} />
             ) : data.buckets.length === 0 ? (
-              <EmptyState
-                py="xl"
-                title="No readings in this range"
-                description="Choose a longer range to see older readings."
-              />
+              <NothingToDraw onShown={onDrawn} />
             ) : (
-              <Suspense fallback={<Skeleton height={narrow ? 220 : 260} />}>
-                <VitalChart
-                  series={data}
-                  lines={lines}
-                  unit={unit}
-                  from={bounds.from}
-                  to={bounds.to}
-                  height={narrow ? 220 : 260}
-                  label={`${selected.name} from ${new Date(bounds.from).toLocaleString()} to ${new Date(bounds.to).toLocaleString()}`}
-                  onZoom={(a, b) => {
-                    if (b - a < 60_000) return;
-                    setCustom({ from: new Date(a).toISOString(), to: new Date(b).toISOString() });
-                    setChoice('custom');
-                  }}
-                />
-              </Suspense>
+              <VitalChart
+                series={data}
+                lines={lines}
+                unit={unit}
+                from={bounds.from}
+                to={bounds.to}
+                height={narrow ? 220 : 260}
+                onDrawn={onDrawn}
+                label={`${selected.name} from ${new Date(bounds.from).toLocaleString()} to ${new Date(bounds.to).toLocaleString()}`}
+                onZoom={(a, b) => {
+                  if (b - a < 60_000) return;
+                  setCustom({ from: new Date(a).toISOString(), to: new Date(b).toISOString() });
+                  setChoice('custom');
+                }}
+              />
             )}
           </div>
           {lines.length > 0 && (

@@ -34,7 +34,7 @@ describe('My readings', () => {
     expect(await screen.findByRole('heading', { name: 'My readings' })).toBeInTheDocument();
     expect(await screen.findByText('No readings yet')).toBeInTheDocument();
 
-    const form = screen.getByRole('form', { name: 'Add a reading' });
+    const form = await screen.findByRole('form', { name: 'Add a reading' });
     expect(within(form).getByRole('combobox', { name: 'Measurement' })).toHaveValue('Blood pressure');
     // The time defaults to now.
     const taken = within(form).getByLabelText('Taken at') as HTMLInputElement;

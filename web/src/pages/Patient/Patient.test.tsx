@@ -15,11 +15,11 @@ describe('Patient page', () => {
     });
     renderApp('/patients/p1');
     expect(await screen.findByRole('heading', { name: 'Pat Patient' })).toBeInTheDocument();
-    expect(screen.getByText('Female')).toBeInTheDocument();
+    expect(await screen.findByText('Female')).toBeInTheDocument();
     expect(screen.getByText('Europe/Paris')).toBeInTheDocument();
     expect(screen.getByText('MRN-77')).toBeInTheDocument();
     expect(screen.getByText('Pat Patient shared their data with you.')).toBeInTheDocument();
-    expect(screen.getByText('Vitals')).toBeInTheDocument();
+    expect(within(screen.getByText('You may see').parentElement!).getByText('Vitals')).toBeInTheDocument();
     expect(screen.getByRole('main').querySelector('a[href="/patients"]')).toHaveTextContent('My patients');
     expect(await screen.findByText('No readings yet')).toBeInTheDocument();
   });
@@ -41,7 +41,7 @@ describe('Patient page', () => {
     });
     renderApp('/patients/p2');
     expect(await screen.findByRole('heading', { name: 'Quinn' })).toBeInTheDocument();
-    expect(screen.getAllByText('Not recorded')).toHaveLength(4);
+    expect(await screen.findAllByText('Not recorded')).toHaveLength(4);
     expect(screen.getByText('You are on this patient’s care team.')).toBeInTheDocument();
     expect(screen.getByText('Nothing of their health is shared with you')).toBeInTheDocument();
   });

@@ -1,0 +1,20 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { useParams } from 'react-router';
+import { prefetchRecord } from '../../api/prefetch';
+import { useSession } from '../../session/SessionContext';
+
+/**
+ * Placed beside a patient page's lazy route (outside its Suspense), it
+ * starts the page's data while the page's code is still loading.
+ */
+export function PrefetchRecord({ self = false }: { self?: boolean }) {
+  const { patientId = '' } = useParams();
+  const { me } = useSession();
+  const qc = useQueryClient();
+  const id = self ? me.id : patientId;
+  useEffect(() => {
+    if (id) void prefetchRecord(qc, id);
+  }, [qc, id]);
+  return null;
+}
