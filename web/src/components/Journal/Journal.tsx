@@ -1,7 +1,9 @@
 import {
+  ActionIcon,
   Badge,
   Button,
   Group,
+  Menu,
   NumberInput,
   Paper,
   SegmentedControl,
@@ -28,6 +30,7 @@ import {
 import { formatDateTime, formatPatientTime, fromLocalInput, toLocalInput } from '../../util/format';
 import { ConfirmModal } from '../ConfirmModal/ConfirmModal';
 import { ErrorAlert } from '../ErrorAlert/ErrorAlert';
+import { IconDots } from '../Icons/Icons';
 import { QueryState } from '../QueryState/QueryState';
 import { enteredByText, type Viewer } from '../ReadingsTable/ReadingsTable';
 
@@ -280,19 +283,30 @@ export function Journal({ viewer, canWrite = true }: { viewer: Viewer; canWrite?
                       ` · entered in error${e.correction?.reason ? `: ${e.correction.reason}` : ''}`}
                   </Text>
                   {e.status !== 'entered-in-error' && mayCorrect(e) && (
-                    <Button
-                      variant="subtle"
-                      color="red"
-                      size="compact-xs"
-                      onClick={() => {
-                        mark.reset();
-                        setReason('');
-                        setMarking(e);
-                      }}
-                      aria-label={`Mark journal entry ${entryTitle(e) || 'note'} entered in error`}
-                    >
-                      Entered in error
-                    </Button>
+                    <Menu position="bottom-end" withinPortal shadow="md" hideDetached={false}>
+                      <Menu.Target>
+                        <ActionIcon
+                          variant="subtle"
+                          color="gray"
+                          size="sm"
+                          aria-label={`Actions for journal entry ${entryTitle(e) || 'note'}`}
+                        >
+                          <IconDots size={16} />
+                        </ActionIcon>
+                      </Menu.Target>
+                      <Menu.Dropdown>
+                        <Menu.Item
+                          color="red"
+                          onClick={() => {
+                            mark.reset();
+                            setReason('');
+                            setMarking(e);
+                          }}
+                        >
+                          Mark entered in error…
+                        </Menu.Item>
+                      </Menu.Dropdown>
+                    </Menu>
                   )}
                 </Group>
               </Stack>

@@ -172,7 +172,7 @@ export function ReadingForm({
               />
             ))}
           </SimpleGrid>
-          <SimpleGrid cols={type.units.length > 1 ? 2 : 1} spacing="sm">
+          <SimpleGrid cols={type.units.length > 1 ? { base: 1, xs: 2 } : 1} spacing="sm">
             {type.units.length > 1 && (
               <Select
                 label="Unit"

@@ -164,4 +164,32 @@ describe('My readings', () => {
     expect(await within(list).findByText('Dizzy when standing')).toBeInTheDocument();
     expect(within(list).getByText('severity 5/10')).toBeInTheDocument();
   });
+
+  it('marks a journal entry entered in error, keeping it crossed out', async () => {
+    const toast = entry({ name: 'Toast', enteredBy: PATIENT.id });
+    const api = mockApi({
+      'GET /api/v1/me': ok(PATIENT),
+      ...recordRoutes({ patient: me(), readings: [], entries: [toast] }),
+      'POST /api/v1/patients/:id/journal/:eid/entered-in-error': (req) => {
+        toast.status = 'entered-in-error';
+        toast.correction = {
+          at: new Date().toISOString(),
+          by: PATIENT.id,
+          reason: (req.body as { reason: string }).reason,
+        };
+        return ok(toast);
+      },
+    });
+    const { user } = renderApp('/my-readings');
+    await user.click(await screen.findByRole('button', { name: 'Actions for journal entry Toast, 1 bowl' }));
+    await user.click(await screen.findByRole('menuitem', { name: 'Mark entered in error…' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.type(within(dialog).getByLabelText(/Why is it wrong/), 'Wrong day');
+    await user.click(within(dialog).getByRole('button', { name: 'Mark entered in error' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.find('POST', `/api/v1/patients/${PATIENT.id}/journal/${toast.id}/entered-in-error`)[0]!.body).toEqual({
+      reason: 'Wrong day',
+    });
+    expect(await screen.findByText(/entered in error: Wrong day/)).toBeInTheDocument();
+  });
 });
