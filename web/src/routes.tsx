@@ -26,6 +26,7 @@ const DeviceCreatePage = lazy(() => import('./pages/DeviceCreate/DeviceCreate'))
 const DevicePage = lazy(() => import('./pages/Device/Device'));
 const loadMyReadingsPage = () => import('./pages/MyReadings/MyReadings');
 const MyReadingsPage = lazy(loadMyReadingsPage);
+const AppointmentsPage = lazy(() => import('./pages/Appointments/Appointments'));
 
 // A patient page opened directly (a link, a reload) fetches its code alongside the app's,
 // not after the sign-in check: it is the page where speed matters most.
@@ -84,6 +85,7 @@ export function AppRoutes() {
             </>
           }
         />
+        <Route path="appointments" element={page(<AppointmentsPage />, ['patient'])} />
         <Route path="sharing" element={page(<SharingPage />, ['patient'])} />
         <Route path="access-log" element={page(<AccessLogPage />, ['patient'])} />
         <Route path="tokens" element={page(<ApiTokensPage />)} />

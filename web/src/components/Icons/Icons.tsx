@@ -1,9 +1,9 @@
 // A handful of line icons drawn inline, so the app carries no icon library.
 import type { SVGProps } from 'react';
 
-type IconProps = SVGProps<SVGSVGElement> & { size?: number };
+export type IconProps = SVGProps<SVGSVGElement> & { size?: number };
 
-function Icon({ size = 18, children, ...rest }: IconProps) {
+export function Icon({ size = 18, children, ...rest }: IconProps) {
   return (
     <svg
       width={size}

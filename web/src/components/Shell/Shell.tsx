@@ -29,6 +29,7 @@ import {
   IconShare,
   IconUsers,
 } from '../Icons/Icons';
+import { IconCalendar } from '../Appointments/Bits';
 import { RoleSwitcher } from '../RoleSwitcher/RoleSwitcher';
 
 interface NavItem {
@@ -52,6 +53,7 @@ function navFor(role: Role | null): NavItem[] {
     case 'patient':
       return [
         { to: '/my-readings', label: 'My readings', icon: <IconPulse /> },
+        { to: '/appointments', label: 'Appointments', icon: <IconCalendar /> },
         { to: '/sharing', label: 'Sharing', icon: <IconShare /> },
         { to: '/access-log', label: 'Who accessed my data', icon: <IconEye /> },
       ];
