@@ -96,7 +96,7 @@ func (f *storeFlags) open(ctx context.Context, notices notify.Config) (*services
 	mon := monitoring.New(d, c, acc, monitoring.Deps{Notify: n, Events: bus, Audit: aud})
 	s := &services{db: d, clock: c, people: ps, access: acc, audit: aud, devices: dev, events: bus, notify: n,
 		appointments: appointments.New(d, c, acc, aud), monitoring: mon,
-		medications: medications.New(d, c, acc, mon.Outbox(), aud, nil)}
+		medications: medications.New(d, c, acc, mon.Outbox(), aud)}
 	// Alert rules and schedules see every committed batch, in the process
 	// that committed it, whichever door it came through.
 	s.readings = readings.New(d, c, acc, dev, readings.Options{Events: bus,

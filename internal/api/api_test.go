@@ -79,7 +79,7 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	t.Cleanup(func() { e.readings.Close(); e.devices.Close(); e.bus.Close() })
 	e.api = api.New(api.Deps{DB: d, People: ps, Access: e.access, Audit: e.audit, Devices: e.devices, Readings: e.readings,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test", Appointments: appointments.New(d, c, e.access, e.audit),
-		Monitoring: mon, Medications: medications.New(d, c, e.access, mon.Outbox(), e.audit, nil), Notify: notices})
+		Monitoring: mon, Medications: medications.New(d, c, e.access, mon.Outbox(), e.audit), Notify: notices})
 	e.srv = httptest.NewServer(e.api.Handler())
 	t.Cleanup(e.srv.Close)
 	ctx := context.Background()

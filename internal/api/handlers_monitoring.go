@@ -373,6 +373,24 @@ func (s *Server) listDoses(ctx context.Context, in *dosesInput) (*dosesOutput, e
 	return out, err
 }
 
+type missedDosesInput struct {
+	Since time.Time `query:"since" doc:"Doses due at or after this instant (default a week ago, at most 31 days)"`
+	Limit int       `query:"limit" minimum:"0" maximum:"500" doc:"At most this many, newest first (default 100)"`
+}
+
+type missedDosesOutput struct {
+	Body struct {
+		Doses []medications.MissedDose `json:"doses"`
+	}
+}
+
+func (s *Server) missedDoses(ctx context.Context, in *missedDosesInput) (*missedDosesOutput, error) {
+	ds, err := s.Medications.Missed(ctx, principal(ctx), in.Since, in.Limit)
+	out := &missedDosesOutput{}
+	out.Body.Doses = orEmpty(ds)
+	return out, err
+}
+
 type medicationBody struct {
 	PatientID string `json:"patientId" doc:"Whose medicine"`
 	medications.Input

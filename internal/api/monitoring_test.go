@@ -18,6 +18,7 @@ import (
 	"github.com/tend-health/tend/internal/monitoring"
 	"github.com/tend-health/tend/internal/news2"
 	"github.com/tend-health/tend/internal/notify"
+	"github.com/tend-health/tend/internal/readings"
 )
 
 // quietMonitoring is monitoring without audit log, notifications or
@@ -29,7 +30,7 @@ func (e *env) quietMonitoring() *monitoring.Service {
 
 // quietMedications is medications without an audit log, on clock c.
 func (e *env) quietMedications(c clock.Clock) *medications.Service {
-	return medications.New(e.api.DB, c, e.access, e.quietMonitoring().Outbox(), nil, nil)
+	return medications.New(e.api.DB, c, e.access, e.quietMonitoring().Outbox(), nil)
 }
 
 // openAlert resolves patA's active alerts and raises a new one, from a heart
@@ -63,7 +64,7 @@ func (e *env) openAlert() string {
 // so that a test can move to the time a dose may be recorded.
 func (e *env) withMedicationClock(c clock.Clock) {
 	deps := e.api.Deps
-	deps.Medications = medications.New(deps.DB, c, e.access, deps.Monitoring.Outbox(), e.audit, nil)
+	deps.Medications = medications.New(deps.DB, c, e.access, deps.Monitoring.Outbox(), e.audit)
 	e.api = api.New(deps)
 	e.srv = httptest.NewServer(e.api.Handler())
 	e.t.Cleanup(e.srv.Close)
@@ -167,6 +168,7 @@ func init() {
 	w, o = changeAlerts(204)
 	rows["alertrules.reset"] = row{method: "POST", path: "/api/v1/alert-rules/temperature_high/reset", want: w, other: o, body: patientOnly}
 	rows["alerts.inbox"] = row{method: "GET", path: "/api/v1/alerts?status=open,acknowledged&minSeverity=warning&limit=20", want: signedIn(200)}
+	rows["medications.missed"] = row{method: "GET", path: "/api/v1/missed-doses?limit=10", want: signedIn(200)}
 
 	w, o = meds(200)
 	rows["medications.list"] = row{method: "GET", path: "/api/v1/patients/{patA}/medications?stopped=true", want: w, other: o, prepare: medication}
@@ -481,6 +483,26 @@ func TestMedicationDoseTaken(t *testing.T) {
 		if dose := decode[medications.Dose](t, body); dose.Status != medications.Taken || dose.RecordedBy != patA || dose.TakenAt.IsZero() {
 			t.Errorf("recorded dose: %s", body)
 		}
+		e.mustDo("patA", "POST", "/api/v1/medications/"+m.ID+"/doses", record, 200) // a retry
+		body = e.mustDo("nurseCare", "GET", "/api/v1/patients/"+patA+"/journal?kind=medication", nil, 200)
+		if js := decode[readings.JournalPage](t, body).Entries; len(js) != 1 || js[0].Name != "Metformin" || js[0].EnteredBy != patA ||
+			js[0].Dose == nil || js[0].Dose.MedicationID != m.ID || js[0].Dose.Status != "taken" {
+			t.Errorf("the dose in the journal, once: %s", body)
+		}
+		// The next day's dose goes unrecorded: the care team sees it missed.
+		c.Advance(27 * time.Hour)
+		if st, err := e.quietMedications(c).Tick(context.Background(), c.Now()); err != nil || st.Missed != 1 {
+			t.Fatalf("tick: %+v %v", st, err)
+		}
+		body = e.mustDo("nurseCare", "GET", "/api/v1/missed-doses", nil, 200)
+		if ds := decode[struct{ Doses []medications.MissedDose }](t, body).Doses; len(ds) != 1 || ds[0].PatientID != patA ||
+			ds[0].Name != "Metformin" || !ds[0].DueAt.Equal(due.Add(24*time.Hour)) {
+			t.Errorf("the care team's missed doses: %s", body)
+		}
+		if body := e.mustDo("nurseNone", "GET", "/api/v1/missed-doses", nil, 200); strings.Contains(body, "Metformin") {
+			t.Errorf("a nurse without care sees the missed dose: %s", body)
+		}
+		e.mustDo("nurseCare", "GET", "/api/v1/missed-doses?since=2020-01-01T00:00:00Z", nil, 422)
 		q := url.Values{"from": {due.Add(-time.Minute).UTC().Format(time.RFC3339)}, "to": {due.Add(time.Minute).UTC().Format(time.RFC3339)}}
 		body = e.mustDo("nurseCare", "GET", "/api/v1/patients/"+patA+"/medications/doses?"+q.Encode(), nil, 200)
 		doses := decode[struct{ Doses []medications.Dose }](t, body).Doses

@@ -201,7 +201,8 @@ func (s *Server) routes() {
 	route(s, http.MethodPost, v1+"/medications", "medications.create", "Add a medicine for a patient (the patient, or a nurse or doctor)", 201, signedIn, s.createMedication)
 	route(s, http.MethodPut, v1+"/medications/{medicationId}", "medications.update", "Rewrite a medicine; doses from now on follow it", 200, signedIn, s.updateMedication)
 	route(s, http.MethodPost, v1+"/medications/{medicationId}/stop", "medications.stop", "Stop a medicine; it stays in the record", 204, signedIn, s.stopMedication)
-	route(s, http.MethodPost, v1+"/medications/{medicationId}/doses", "medications.record", "Record a dose taken or skipped", 200, signedIn, s.recordDose)
+	route(s, http.MethodPost, v1+"/medications/{medicationId}/doses", "medications.record", "Record a dose taken or skipped; it is also written in the patient's journal", 200, signedIn, s.recordDose)
+	route(s, http.MethodGet, v1+"/missed-doses", "medications.missed", "Doses missed and still unrecorded, by every patient whose medicines I may see, newest first", 200, rule{audit: true}, s.missedDoses)
 
 	// Notifications: the inbox and preferences.
 	route(s, http.MethodGet, v1+"/me/notifications", "notifications.list", "My notifications, newest first, and how many are unread", 200, signedIn, s.inbox)

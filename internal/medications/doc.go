@@ -25,9 +25,14 @@
 // scope medications (medication.changed, medication.dose_recorded,
 // medication.dose_missed) for live dashboards.
 //
-// The dose record is this package's own table, medication_doses. A taken
-// dose is also written to the patient's journal when a Journal is given
-// (the readings service's journal, through a small adapter at wiring).
+// The dose record is this package's own table, medication_doses. A dose
+// recorded taken or skipped is also written in the patient's journal (the
+// readings service's journal_entries, through readings.WriteDose) in the
+// same transaction, with who recorded it: recording the same thing again
+// changes nothing, and recording it differently marks the earlier entry
+// entered-in-error beside the new one. Missed doses stay out of the
+// journal (nobody wrote them); the care team sees them per patient with
+// Doses and across its patients with Missed.
 //
 // # Reminders and the scheduler
 //

@@ -3,7 +3,6 @@ package medications
 import (
 	"context"
 	"database/sql"
-	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -12,9 +11,11 @@ import (
 	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/errs"
+	"github.com/tend-health/tend/internal/events"
 	"github.com/tend-health/tend/internal/monitoring/outbox"
 	"github.com/tend-health/tend/internal/monitoring/recur"
 	"github.com/tend-health/tend/internal/people"
+	"github.com/tend-health/tend/internal/readings"
 )
 
 // DoseStatus is where one dose stands.
@@ -224,13 +225,28 @@ func (s *Service) RecordDose(ctx context.Context, viewer people.Principal, patie
 	case due.Add(-s.Early).After(now):
 		return Dose{}, errs.Field("dueAt", "this dose can be recorded from %s", due.Add(-s.Early).Format(time.RFC3339))
 	}
+	entry := readings.DoseEntry{MedicationID: p.id, DueAt: due, Name: p.name, Amount: p.dose, Local: due.In(p.loc).Format("15:04"),
+		Skipped: r.Status == Skipped, TakenAt: r.TakenAt, Note: strings.TrimSpace(r.Note)}
 	err = s.write(ctx, func(tx *sql.Tx, out *[]outbox.Item) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO medication_doses (medication_id, due_at, patient_id, status, taken_at, note,
 			recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (medication_id, due_at) DO UPDATE SET
 			status = excluded.status, taken_at = excluded.taken_at, note = excluded.note, recorded_at = excluded.recorded_at,
-			recorded_by = excluded.recorded_by`, p.id, db.Millis(due), patientID, string(r.Status), taken, strings.TrimSpace(r.Note),
+			recorded_by = excluded.recorded_by`, p.id, db.Millis(due), patientID, string(r.Status), taken, entry.Note,
 			db.Millis(now), viewer.UserID); err != nil {
 			return errs.Wrap(err, "recording the dose")
+		}
+		// The journal entry is written in the same transaction, after the
+		// dose's row is locked, so concurrent recordings of one dose take
+		// turns and the journal keeps one entry in force per dose.
+		written, replaced, err := readings.WriteDose(ctx, tx, viewer.UserID, patientID, entry, now)
+		if err != nil {
+			return err
+		}
+		if replaced != nil {
+			*out = append(*out, outbox.Event(readings.JournalCorrected, patientID, access.Journal, replaced))
+		}
+		if written != nil {
+			*out = append(*out, outbox.Event(events.JournalCreated, patientID, access.Journal, written))
 		}
 		*out = append(*out, outbox.Event(DoseRecorded, patientID, access.Medications, map[string]any{
 			"medicationId": p.id, "dueAt": due, "status": r.Status}))
@@ -240,14 +256,74 @@ func (s *Service) RecordDose(ctx context.Context, viewer people.Principal, patie
 		return Dose{}, err
 	}
 	s.record(ctx, audit.Event{Action: "medication_dose.record", PatientID: patientID, Resource: "medications/" + p.id, Outcome: audit.Success})
-	if r.Status == Taken && s.journal != nil {
-		if err := s.journal.MedicationTaken(ctx, viewer, patientID, p.name, p.dose, r.TakenAt); err != nil {
-			slog.Warn("medications: the journal did not take the dose; the dose record has it", "err", err)
-		}
-	}
 	recs, err := s.stored(ctx, patientID, due, due)
 	if err != nil {
 		return Dose{}, err
 	}
 	return s.dose(*p, due, now, recs), nil
+}
+
+// MissedDose is a dose a patient missed, as the care team sees it.
+type MissedDose struct {
+	PatientID    string    `json:"patientId"`
+	PatientName  string    `json:"patientName"`
+	MedicationID string    `json:"medicationId"`
+	Name         string    `json:"name"`
+	Dose         string    `json:"dose"`
+	DueAt        time.Time `json:"dueAt"`
+	Local        string    `json:"local" doc:"The time on the patient's clock, HH:MM"`
+	TimeZone     string    `json:"timeZone,omitempty" doc:"The patient's time zone"`
+	RecordedAt   time.Time `json:"recordedAt" doc:"When Tend found the window closed"`
+}
+
+// Missed lists the doses missed since since (at most 31 days back) and
+// still unrecorded, by every patient whose medicines the viewer may see,
+// newest first, at most limit (default 100, at most 500): how a care team
+// sees who is not taking their medicines without opening each patient. The
+// scope is checked inside the query; a dose recorded taken or skipped
+// after the fact leaves the list.
+func (s *Service) Missed(ctx context.Context, viewer people.Principal, since time.Time, limit int) ([]MissedDose, error) {
+	now := s.clock.Now()
+	switch {
+	case since.IsZero():
+		since = now.Add(-7 * 24 * time.Hour)
+	case since.Before(now.Add(-31 * 24 * time.Hour)):
+		return nil, errs.Field("since", "ask for at most 31 days back")
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 500)
+	var args db.Args
+	q := `SELECT x.patient_id, u.name, x.medication_id, m.name, m.dose, x.due_at, COALESCE(pp.time_zone, ''), x.recorded_at
+		FROM medication_doses x JOIN medications m ON m.id = x.medication_id JOIN users u ON u.id = x.patient_id
+		LEFT JOIN patient_profiles pp ON pp.user_id = x.patient_id
+		WHERE x.status = 'missed' AND x.due_at >= ` + args.Add(db.Millis(since)) + ` AND ` +
+		access.Where(&args, "x.patient_id", viewer.UserID, access.Medications, now) +
+		` ORDER BY x.due_at DESC, x.medication_id LIMIT ` + args.Add(limit)
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "listing missed doses")
+	}
+	defer rows.Close()
+	out := []MissedDose{}
+	zones := map[string]*time.Location{}
+	for rows.Next() {
+		var d MissedDose
+		var due, recorded int64
+		if err := rows.Scan(&d.PatientID, &d.PatientName, &d.MedicationID, &d.Name, &d.Dose, &due, &d.TimeZone, &recorded); err != nil {
+			return nil, errs.Wrap(err, "listing missed doses")
+		}
+		d.DueAt, d.RecordedAt = db.Time(due), db.Time(recorded)
+		loc, ok := zones[d.TimeZone]
+		if !ok {
+			if loc, err = time.LoadLocation(d.TimeZone); err != nil {
+				loc = time.UTC
+			}
+			zones[d.TimeZone] = loc
+		}
+		d.Local = d.DueAt.In(loc).Format("15:04")
+		out = append(out, d)
+	}
+	return out, errs.Wrap(rows.Err(), "listing missed doses")
 }

@@ -21,20 +21,13 @@ import (
 	"github.com/tend-health/tend/internal/people"
 )
 
-// Journal writes a taken dose into the patient's journal. It is optional;
-// the readings service's journal fits through a small adapter.
-type Journal interface {
-	MedicationTaken(ctx context.Context, viewer people.Principal, patientID, name, amount string, at time.Time) error
-}
-
 // Service keeps medications and their doses.
 type Service struct {
-	db      *db.DB
-	clock   clock.Clock
-	access  *access.Service
-	outbox  *outbox.Box
-	audit   *audit.Log
-	journal Journal
+	db     *db.DB
+	clock  clock.Clock
+	access *access.Service
+	outbox *outbox.Box
+	audit  *audit.Log
 
 	// Early is how long before its time a dose may be recorded and shows as
 	// due (default 1h).
@@ -49,10 +42,10 @@ type Service struct {
 }
 
 // New returns a Service. box is monitoring's outbox (monitoring.Service.Outbox),
-// which carries the reminders to notify and the events to the bus; log and
-// journal may be nil.
-func New(d *db.DB, c clock.Clock, acc *access.Service, box *outbox.Box, log *audit.Log, journal Journal) *Service {
-	return &Service{db: d, clock: c, access: acc, outbox: box, audit: log, journal: journal,
+// which carries the reminders to notify and the events to the bus; log may
+// be nil.
+func New(d *db.DB, c clock.Clock, acc *access.Service, box *outbox.Box, log *audit.Log) *Service {
+	return &Service{db: d, clock: c, access: acc, outbox: box, audit: log,
 		Early: time.Hour, DefaultWindow: 2 * time.Hour, TickEvery: 30 * time.Second, Batch: 500}
 }
 

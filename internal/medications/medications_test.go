@@ -10,12 +10,14 @@ import (
 	"github.com/tend-health/tend/internal/clock"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/db/dbtest"
+	"github.com/tend-health/tend/internal/devices"
 	"github.com/tend-health/tend/internal/errs"
 	"github.com/tend-health/tend/internal/events"
 	"github.com/tend-health/tend/internal/medications"
 	"github.com/tend-health/tend/internal/monitoring/outbox"
 	"github.com/tend-health/tend/internal/notify"
 	"github.com/tend-health/tend/internal/people"
+	"github.com/tend-health/tend/internal/readings"
 )
 
 type fakeNotify struct {
@@ -50,11 +52,15 @@ func (b *fakeBus) Publish(_ context.Context, e events.Event) error {
 	return nil
 }
 
-type journal struct{ taken []string }
-
-func (j *journal) MedicationTaken(_ context.Context, _ people.Principal, _, name, amount string, _ time.Time) error {
-	j.taken = append(j.taken, name+" "+amount)
-	return nil
+// counts is how many events of each kind were published.
+func (b *fakeBus) counts() map[string]int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := map[string]int{}
+	for _, k := range b.kinds {
+		out[k]++
+	}
+	return out
 }
 
 type world struct {
@@ -62,7 +68,7 @@ type world struct {
 	meds                                   *medications.Service
 	notes                                  *fakeNotify
 	bus                                    *fakeBus
-	journal                                *journal
+	readings                               *readings.Service
 	oslo                                   *time.Location
 	patient, nurse, carer, family, strange people.Principal
 }
@@ -81,7 +87,7 @@ func newWorld(t *testing.T, d *db.DB) *world {
 		}
 		return people.Principal{UserID: u.ID, Name: u.Name, Email: u.Email, Roles: u.Roles}
 	}
-	w := &world{clock: c, notes: &fakeNotify{}, bus: &fakeBus{}, journal: &journal{}}
+	w := &world{clock: c, notes: &fakeNotify{}, bus: &fakeBus{}}
 	w.oslo, _ = time.LoadLocation("Europe/Oslo")
 	w.patient = mk("kari@example.org", &people.Profile{TimeZone: "Europe/Oslo"}, people.Patient)
 	w.nurse = mk("nurse@example.org", nil, people.Nurse)
@@ -101,7 +107,8 @@ func newWorld(t *testing.T, d *db.DB) *world {
 		t.Fatal(err)
 	}
 	box := outbox.New(d, c, w.notes, w.bus)
-	w.meds = medications.New(d, c, acc, box, nil, w.journal)
+	w.meds = medications.New(d, c, acc, box, nil)
+	w.readings = readings.New(d, c, acc, devices.New(d, c, ps, acc), readings.Options{})
 	return w
 }
 
@@ -109,6 +116,17 @@ func (w *world) at(t *testing.T, y int, m time.Month, d, hh, mm int) time.Time {
 	x := time.Date(y, m, d, hh, mm, 0, 0, w.oslo)
 	w.clock.Set(x)
 	return x
+}
+
+// journal is the patient's journal as the patient sees it.
+func (w *world) journal(t *testing.T, withErrors bool) []readings.Entry {
+	t.Helper()
+	page, err := w.readings.Journal(context.Background(), w.patient, readings.JournalQuery{PatientID: w.patient.UserID,
+		IncludeEnteredInError: withErrors})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page.Entries
 }
 
 func (w *world) tick(t *testing.T) medications.TickStats {
@@ -163,8 +181,8 @@ func TestRemindersTakenSkippedAndMissed(t *testing.T) {
 		if dose.Status != medications.Taken || !dose.TakenAt.Equal(taken) || dose.RecordedBy != w.carer.UserID {
 			t.Errorf("dose %+v", dose)
 		}
-		if len(w.journal.taken) != 1 || w.journal.taken[0] != "Metformin 500 mg" {
-			t.Errorf("journal %v", w.journal.taken)
+		if j := w.journal(t, false); len(j) != 1 || j[0].Name != "Metformin" || j[0].Amount != "500 mg" || j[0].EnteredBy != w.carer.UserID {
+			t.Errorf("journal %+v", j)
 		}
 		// Sunday 25 October, the clocks fall back: 08:00 is still 08:00.
 		// Nobody records it: at 10:00 it is missed, visible to the nurse.
@@ -250,12 +268,7 @@ func TestRemindersTakenSkippedAndMissed(t *testing.T) {
 		if list, _ := w.meds.List(ctx, w.carer, pid, true); len(list) != 1 || list[0].StoppedAt.IsZero() {
 			t.Errorf("stopped medicine %+v", list)
 		}
-		w.bus.mu.Lock()
-		kinds := map[string]int{}
-		for _, k := range w.bus.kinds {
-			kinds[k]++
-		}
-		w.bus.mu.Unlock()
+		kinds := w.bus.counts()
 		if kinds[events.MedicationChanged] != 2 || kinds[medications.DoseRecorded] != 3 || kinds[medications.DoseMissed] != 1 {
 			t.Errorf("events %v", kinds)
 		}
@@ -298,6 +311,104 @@ func TestDowntimeAndValidation(t *testing.T) {
 		}
 		if got := w.notes.take(); len(got) != 0 {
 			t.Errorf("notifications %+v", got)
+		}
+	})
+}
+
+// A dose recorded taken or skipped is in the patient's journal, once, with
+// who recorded it; recording it differently keeps the earlier entry, marked
+// entered in error. Missed doses are listed for the care team.
+func TestDosesInTheJournalAndMissedForTheCareTeam(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		pid := w.patient.UserID
+		m, err := w.meds.Create(ctx, w.nurse, pid, medications.Input{Name: "Ramipril", Dose: "5 mg", Times: []string{"08:00", "20:00"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		evening := time.Date(2026, 10, 24, 20, 0, 0, 0, w.oslo)
+		w.at(t, 2026, 10, 24, 20, 15)
+		rec := medications.Record{MedicationID: m.ID, DueAt: evening, Status: medications.Taken, TakenAt: evening.Add(5 * time.Minute)}
+		for range 3 { // a retry, and a double tap
+			if _, err := w.meds.RecordDose(ctx, w.carer, pid, rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		j := w.journal(t, true)
+		if len(j) != 1 {
+			t.Fatalf("the same dose recorded three times made %d journal entries", len(j))
+		}
+		e := j[0]
+		if e.Kind != readings.Medication || e.Name != "Ramipril" || e.Amount != "5 mg" || !e.OccurredAt.Equal(rec.TakenAt) ||
+			e.EnteredBy != w.carer.UserID || e.Dose == nil || e.Dose.Status != "taken" || e.Dose.MedicationID != m.ID || !e.Dose.DueAt.Equal(evening) {
+			t.Errorf("journal entry %+v dose %+v", e, e.Dose)
+		}
+		// The patient says it was skipped after all: the taken entry stays,
+		// entered in error by the patient, beside the skipped one.
+		if _, err := w.meds.RecordDose(ctx, w.patient, pid, medications.Record{MedicationID: m.ID, DueAt: evening,
+			Status: medications.Skipped, Note: "dizzy"}); err != nil {
+			t.Fatal(err)
+		}
+		j = w.journal(t, false)
+		if len(j) != 1 || j[0].Dose.Status != "skipped" || j[0].Amount != "" || j[0].Note != "Skipped the 20:00 dose: dizzy" ||
+			j[0].EnteredBy != w.patient.UserID || !j[0].OccurredAt.Equal(evening) {
+			t.Errorf("after skipping: %+v", j)
+		}
+		all := w.journal(t, true)
+		if len(all) != 2 {
+			t.Fatalf("journal with corrections: %+v", all)
+		}
+		for _, e := range all {
+			if e.Dose.Status == "taken" && (e.Status != readings.StatusEnteredInError || e.Correction == nil || e.Correction.By != w.patient.UserID) {
+				t.Errorf("the replaced entry %+v %+v", e, e.Correction)
+			}
+		}
+
+		// Sunday's 08:00 dose is missed: the nurse sees it across patients,
+		// the patient sees their own, family with vitals only and a
+		// stranger do not.
+		w.at(t, 2026, 10, 25, 10, 1)
+		if st := w.tick(t); st.Missed != 1 {
+			t.Fatalf("tick %+v", st)
+		}
+		if n := len(w.journal(t, true)); n != 2 {
+			t.Errorf("a missed dose wrote in the journal: %d entries", n)
+		}
+		missed, err := w.meds.Missed(ctx, w.nurse, time.Time{}, 0)
+		if err != nil || len(missed) != 1 {
+			t.Fatalf("nurse's missed doses %+v %v", missed, err)
+		}
+		if x := missed[0]; x.PatientID != pid || x.Name != "Ramipril" || x.Local != "08:00" || x.TimeZone != "Europe/Oslo" || x.PatientName == "" {
+			t.Errorf("missed dose %+v", x)
+		}
+		for who, p := range map[string]people.Principal{"patient": w.patient, "carer": w.carer} {
+			if got, _ := w.meds.Missed(ctx, p, time.Time{}, 0); len(got) != 1 {
+				t.Errorf("%s sees %d missed doses, want 1", who, len(got))
+			}
+		}
+		for who, p := range map[string]people.Principal{"family with vitals only": w.family, "stranger": w.strange} {
+			if got, err := w.meds.Missed(ctx, p, time.Time{}, 0); err != nil || len(got) != 0 {
+				t.Errorf("%s sees missed doses %+v %v", who, got, err)
+			}
+		}
+		if _, err := w.meds.Missed(ctx, w.nurse, w.clock.Now().AddDate(0, -2, 0), 0); !errs.Is(err, errs.Invalid) {
+			t.Errorf("two months back: %v", err)
+		}
+		// Recorded late, it leaves the list and enters the journal.
+		if _, err := w.meds.RecordDose(ctx, w.patient, pid, medications.Record{MedicationID: m.ID,
+			DueAt: time.Date(2026, 10, 25, 8, 0, 0, 0, w.oslo), Status: medications.Taken, TakenAt: time.Date(2026, 10, 25, 9, 50, 0, 0, w.oslo)}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := w.meds.Missed(ctx, w.nurse, time.Time{}, 0); len(got) != 0 {
+			t.Errorf("a dose recorded late is still listed missed: %+v", got)
+		}
+		if n := len(w.journal(t, false)); n != 2 {
+			t.Errorf("journal after the late dose: %d entries in force, want 2", n)
+		}
+		kinds := w.bus.counts()
+		if kinds[events.JournalCreated] != 3 || kinds[readings.JournalCorrected] != 1 {
+			t.Errorf("journal events %v", kinds)
 		}
 	})
 }

@@ -69,6 +69,9 @@ type Entry struct {
 	ExternalID string      `json:"externalId,omitempty"`
 	Status     Status      `json:"status"`
 	Correction *Correction `json:"correction,omitempty"`
+	// Dose names the medicine dose this entry records, when it was written
+	// by recording a dose taken or skipped.
+	Dose *EntryDose `json:"dose,omitempty"`
 }
 
 func (n NewEntry) check(now time.Time) (NewEntry, error) {
@@ -111,7 +114,8 @@ func (n NewEntry) check(now time.Time) (NewEntry, error) {
 }
 
 const entryColumns = `j.id, j.patient_id, j.kind, j.occurred_at, j.name, j.amount, j.carbs_grams, j.severity, j.note,
-	j.entered_by, j.created_at, j.external_id, j.status, j.error_at, j.error_by, j.error_reason`
+	j.entered_by, j.created_at, j.external_id, j.status, j.error_at, j.error_by, j.error_reason,
+	j.medication_id, j.dose_due_at, j.dose_status`
 
 func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
 	var e Entry
@@ -119,10 +123,14 @@ func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
 	var occurred, created int64
 	var carbs sql.NullFloat64
 	var severity, errAt sql.NullInt64
-	var ext, errBy, errReason sql.NullString
+	var ext, errBy, errReason, medID, doseStatus sql.NullString
+	var doseDue sql.NullInt64
 	if err := sc.Scan(&e.ID, &e.PatientID, &kind, &occurred, &e.Name, &e.Amount, &carbs, &severity, &e.Note,
-		&e.EnteredBy, &created, &ext, &status, &errAt, &errBy, &errReason); err != nil {
+		&e.EnteredBy, &created, &ext, &status, &errAt, &errBy, &errReason, &medID, &doseDue, &doseStatus); err != nil {
 		return Entry{}, err
+	}
+	if medID.Valid {
+		e.Dose = &EntryDose{MedicationID: medID.String, DueAt: db.NullTime(doseDue), Status: doseStatus.String}
 	}
 	e.Kind, e.Status, e.ExternalID = EntryKind(kind), Status(status), ext.String
 	e.OccurredAt, e.CreatedAt = db.Time(occurred), db.Time(created)
