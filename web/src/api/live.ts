@@ -6,6 +6,7 @@
 import { useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { keys } from './keys';
+import { monitoringKeysAbout, monitoringKeysAfterGap, monitoringKeysForEvent } from './monitoring';
 
 export interface LiveEvent {
   id?: string;
@@ -26,6 +27,10 @@ interface Interest {
 
 /** What to reload when an event about a patient arrives. */
 export function keysForEvent(e: LiveEvent): QueryKey[] {
+  return [...baseKeysForEvent(e), ...monitoringKeysForEvent(e)];
+}
+
+function baseKeysForEvent(e: LiveEvent): QueryKey[] {
   const p = e.patientId;
   const kind = e.kind;
   if (kind.startsWith('reading.')) {
@@ -41,7 +46,14 @@ export function keysForEvent(e: LiveEvent): QueryKey[] {
 
 /** Everything shown about a patient, for when events may have been missed. */
 function everythingAbout(p: string): QueryKey[] {
-  return [keys.readings(p), keys.journal(p), keys.patientDevices(p), keys.patient(p), ['alerts', p]];
+  return [
+    keys.readings(p),
+    keys.journal(p),
+    keys.patientDevices(p),
+    keys.patient(p),
+    ['alerts', p],
+    ...monitoringKeysAbout(p),
+  ];
 }
 
 const FLUSH_MS = 150;
@@ -190,6 +202,7 @@ export class LiveConnection {
           // Back after a drop: what happened meanwhile was not heard.
           this.watched().forEach((p) => everythingAbout(p).forEach((k) => this.queue(k)));
           this.queue(keys.patients);
+          monitoringKeysAfterGap.forEach((k) => this.queue(k));
         }
         this.everOpened = true;
         this.setStatus('open');
@@ -207,6 +220,7 @@ export class LiveConnection {
         // Events were lost; the server closes next and we reconnect, then reload.
         this.watched().forEach((p) => everythingAbout(p).forEach((k) => this.queue(k)));
         this.queue(keys.patients);
+        monitoringKeysAfterGap.forEach((k) => this.queue(k));
         break;
       default:
         break;

@@ -18,7 +18,9 @@ import { useLogout } from '../../api/auth';
 import type { Role } from '../../api/types';
 import { useSession } from '../../session/SessionContext';
 import { ROLE_LABELS } from '../../session/roles';
+import { AlertsNavCount } from '../AlertsNavCount/AlertsNavCount';
 import {
+  IconAlert,
   IconDevice,
   IconEye,
   IconKey,
@@ -36,6 +38,7 @@ interface NavItem {
   to: string;
   label: string;
   icon: ReactNode;
+  right?: ReactNode;
 }
 
 function navFor(role: Role | null): NavItem[] {
@@ -48,6 +51,10 @@ function navFor(role: Role | null): NavItem[] {
       ];
     case 'doctor':
     case 'nurse':
+      return [
+        { to: '/patients', label: 'My patients', icon: <IconUsers /> },
+        { to: '/alerts', label: 'Alerts', icon: <IconAlert />, right: <AlertsNavCount /> },
+      ];
     case 'family':
       return [{ to: '/patients', label: 'My patients', icon: <IconUsers /> }];
     case 'patient':
@@ -95,6 +102,7 @@ export function Shell() {
         to={item.to}
         label={item.label}
         leftSection={item.icon}
+        rightSection={item.right}
         active={isActive(item.to)}
         aria-current={isActive(item.to) ? 'page' : undefined}
         variant="light"
