@@ -59,6 +59,7 @@ func (s *services) close() {
 	s.readings.Close()
 	s.devices.Close()
 	s.events.Close()
+	s.audit.Close()
 	s.db.Close()
 }
 

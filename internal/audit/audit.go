@@ -8,8 +8,13 @@ package audit
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -94,15 +99,67 @@ type Entry struct {
 }
 
 // Log writes and reads audit events.
+//
+// Record commits events in groups: the first caller to find no commit under
+// way commits its own event at once; callers arriving meanwhile gather into
+// the next batch, which the first of them commits, in one transaction, as
+// soon as the commit before it ends. Every caller returns only after its
+// own event is committed, or with the error that kept it out.
 type Log struct {
 	db    *db.DB
 	clock clock.Clock
+
+	mu       sync.Mutex
+	next     *batch // gathering while another batch commits; nil when none
+	busy     bool   // a batch is committing
+	inflight int    // Record calls under way
+	closed   bool
+	idle     *sync.Cond // signalled when inflight falls to zero
+
+	stmtMu sync.Mutex
+	stmts  map[int]*sql.Stmt // multi-row INSERT by row count
+
+	commits, events atomic.Int64
 }
 
-// New returns a Log over d.
-func New(d *db.DB, c clock.Clock) *Log { return &Log{db: d, clock: c} }
+// batch is the events one transaction stores.
+type batch struct {
+	rows []eventRow
+	errs []error       // per row, once done is closed
+	done chan struct{} // closed after the commit (or its failure)
+	lead chan struct{} // closed when the batch's first caller is to commit it
+}
 
-// Record appends an event.
+// eventRow is an event with its actor, origin and time resolved.
+type eventRow struct {
+	id, actorID, actorKind, action, patientID, resource, outcome string
+	ip, userAgent, requestID, detail                             string
+	at                                                           int64
+}
+
+const eventColumns = `id, at, actor_id, actor_kind, action, patient_id, resource, outcome, ip, user_agent, request_id, detail`
+
+const eventWidth = 12 // columns in eventColumns
+
+// maxChunk is the most rows one INSERT statement takes; a larger batch is
+// cut into chunks of maxChunk and then powers of two, so that at most eight
+// statement shapes are ever prepared.
+const maxChunk = 128
+
+// ErrClosed is returned by Record after Close.
+var ErrClosed = &errs.Error{Kind: errs.Internal, Message: "the server is shutting down; try again shortly",
+	Err: errors.New("audit: the log is closed")}
+
+// New returns a Log over d.
+func New(d *db.DB, c clock.Clock) *Log {
+	l := &Log{db: d, clock: c, stmts: map[int]*sql.Stmt{}}
+	l.idle = sync.NewCond(&l.mu)
+	return l
+}
+
+// Record appends an event and returns once it is committed. The context's
+// cancellation does not stop the write: an action that happened is
+// recorded.
 func (l *Log) Record(ctx context.Context, e Event) error {
 	a, o := ActorFrom(ctx), OriginFrom(ctx)
 	if e.ActorID != "" {
@@ -111,19 +168,173 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 			a.Kind = "user"
 		}
 	}
-	_, err := l.db.W.ExecContext(context.WithoutCancel(ctx), `INSERT INTO audit_events
-		(id, at, actor_id, actor_kind, action, patient_id, resource, outcome, ip, user_agent, request_id, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		uuid.Must(uuid.NewV7()).String(), db.Millis(l.clock.Now()), a.ID, a.Kind, e.Action, e.PatientID,
-		e.Resource, e.Outcome, o.IP, clip(o.UserAgent, 300), o.RequestID, clip(e.Detail, 500))
-	return errs.Wrap(err, "writing audit event")
+	r := eventRow{id: uuid.Must(uuid.NewV7()).String(), at: db.Millis(l.clock.Now()), actorID: clean(a.ID, 200),
+		actorKind: clean(a.Kind, 50), action: clean(e.Action, 200), patientID: clean(e.PatientID, 200),
+		resource: clean(e.Resource, 500), outcome: clean(e.Outcome, 50), ip: clean(o.IP, 100),
+		userAgent: clean(o.UserAgent, 300), requestID: clean(o.RequestID, 200), detail: clean(e.Detail, 500)}
+
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return ErrClosed
+	}
+	l.inflight++
+	b, first := l.next, false
+	if b == nil {
+		b = &batch{done: make(chan struct{}), lead: make(chan struct{})}
+		l.next, first = b, true
+	}
+	i := len(b.rows)
+	b.rows = append(b.rows, r)
+	switch {
+	case first && !l.busy:
+		// Nothing is committing: commit this event now.
+		l.busy, l.next = true, nil
+		l.mu.Unlock()
+		l.flush(b)
+	case first:
+		// Lead the next batch once the commit under way hands over.
+		l.mu.Unlock()
+		<-b.lead
+		l.flush(b)
+	default:
+		l.mu.Unlock()
+		<-b.done
+	}
+	err := b.errs[i]
+	l.mu.Lock()
+	l.inflight--
+	if l.inflight == 0 {
+		l.idle.Broadcast()
+	}
+	l.mu.Unlock()
+	return err
 }
 
-func clip(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+// flush commits b, answers its callers, and hands the commit over to the
+// batch gathered meanwhile, if any.
+func (l *Log) flush(b *batch) {
+	b.errs = make([]error, len(b.rows))
+	if err := l.commit(b.rows); err != nil {
+		if len(b.rows) == 1 {
+			b.errs[0] = err
+		} else {
+			// One event must not fail the others: try each alone.
+			for i := range b.rows {
+				b.errs[i] = l.commit(b.rows[i : i+1])
+			}
+		}
 	}
-	return s
+	close(b.done)
+	l.mu.Lock()
+	if n := l.next; n != nil {
+		l.next = nil
+		close(n.lead)
+	} else {
+		l.busy = false
+	}
+	l.mu.Unlock()
+}
+
+// commit stores rows in one transaction.
+func (l *Log) commit(rows []eventRow) (err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// Prepare before the transaction: on SQLite it holds the only writer
+	// connection, and preparing on the pool inside it would wait forever.
+	sizes := db.Chunks(len(rows), maxChunk)
+	stmts := make([]*sql.Stmt, len(sizes))
+	for i, k := range sizes {
+		if stmts[i], err = l.stmt(ctx, k); err != nil {
+			return err
+		}
+	}
+	tx, err := l.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return errs.Wrap(err, "writing audit events")
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	args := make([]any, 0, sizes[0]*eventWidth)
+	at := 0
+	for i, k := range sizes {
+		args = args[:0]
+		for _, r := range rows[at : at+k] {
+			args = append(args, r.id, r.at, r.actorID, r.actorKind, r.action, r.patientID, r.resource, r.outcome,
+				r.ip, r.userAgent, r.requestID, r.detail)
+		}
+		at += k
+		if _, err = tx.StmtContext(ctx, stmts[i]).ExecContext(ctx, args...); err != nil {
+			return errs.Wrap(err, "writing audit events")
+		}
+	}
+	if err = tx.Commit(); err != nil {
+		return errs.Wrap(err, "committing audit events")
+	}
+	l.commits.Add(1)
+	l.events.Add(int64(len(rows)))
+	return nil
+}
+
+// stmt returns the INSERT of n rows, prepared once.
+func (l *Log) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	l.stmtMu.Lock()
+	defer l.stmtMu.Unlock()
+	if st := l.stmts[n]; st != nil {
+		return st, nil
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO audit_events (" + eventColumns + ") VALUES ")
+	db.Values(&b, l.db.Dialect, n, eventWidth)
+	st, err := l.db.W.PrepareContext(ctx, b.String())
+	if err != nil {
+		return nil, errs.Wrap(err, "preparing to write audit events")
+	}
+	l.stmts[n] = st
+	return st, nil
+}
+
+// Stats says how many events were committed in how many transactions.
+func (l *Log) Stats() (events, commits int64) { return l.events.Load(), l.commits.Load() }
+
+// Close waits for the events under way to be committed; Record then
+// answers ErrClosed. Close it after everything that records, before the
+// database.
+func (l *Log) Close() {
+	l.mu.Lock()
+	l.closed = true
+	for l.inflight > 0 {
+		l.idle.Wait()
+	}
+	l.mu.Unlock()
+	l.stmtMu.Lock()
+	defer l.stmtMu.Unlock()
+	for n, st := range l.stmts {
+		st.Close()
+		delete(l.stmts, n)
+	}
+}
+
+// clean cuts s to at most n bytes without splitting a character, and
+// drops what PostgreSQL's text refuses (invalid UTF-8 and NUL), so that no
+// odd header or note keeps an event out of the log.
+func clean(s string, n int) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "")
+	}
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // Query narrows a listing of events.

@@ -311,45 +311,6 @@ func (w *writer) commit(group []*request) (err error) {
 	return nil
 }
 
-// chunks cuts n into maxChunk pieces and then powers of two.
-func chunks(n int) []int {
-	var out []int
-	for n > 0 {
-		k := maxChunk
-		for k > n {
-			k /= 2
-		}
-		out = append(out, k)
-		n -= k
-	}
-	return out
-}
-
-// placeholders writes rows × width placeholders: "?" on SQLite, whose
-// lookup of numbered parameters grows with their count, "$n" on PostgreSQL.
-func placeholders(b *strings.Builder, d db.Dialect, rows, width int) {
-	p := 1
-	for i := range rows {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('(')
-		for c := range width {
-			if c > 0 {
-				b.WriteByte(',')
-			}
-			if d == db.SQLite {
-				b.WriteByte('?')
-			} else {
-				b.WriteByte('$')
-				b.WriteString(strconv.Itoa(p))
-			}
-			p++
-		}
-		b.WriteByte(')')
-	}
-}
-
 // prepare makes every statement shape the writer uses, once. It runs
 // before a transaction begins: on SQLite the transaction holds the only
 // writer connection, and preparing on the pool inside it would wait forever.
@@ -393,7 +354,7 @@ func insertSQL(d db.Dialect, n int) string {
 	} else {
 		b.WriteString("INSERT INTO measurements (" + insertColumns + ") VALUES ")
 	}
-	placeholders(&b, d, n, insertWidth)
+	db.Values(&b, d, n, insertWidth)
 	if d == db.Postgres {
 		b.WriteString(" ON CONFLICT DO NOTHING")
 	}
@@ -404,7 +365,7 @@ func insertSQL(d db.Dialect, n int) string {
 func (w *writer) insert(ctx context.Context, tx *sql.Tx, rows []*row) (int, error) {
 	args := make([]any, 0, min(len(rows), maxChunk)*insertWidth)
 	inserted, at := 0, 0
-	for _, k := range chunks(len(rows)) {
+	for _, k := range db.Chunks(len(rows), maxChunk) {
 		st := w.stmt(w.inserts, k)
 		args = args[:0]
 		for _, r := range rows[at : at+k] {
@@ -556,7 +517,7 @@ const hourWidth = 15
 func upsertHoursSQL(d db.Dialect, n int) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO measurement_hours (" + hourColumns + ") VALUES ")
-	placeholders(&b, d, n, hourWidth)
+	db.Values(&b, d, n, hourWidth)
 	b.WriteString(" ON CONFLICT (patient_id, type_key, hour) DO UPDATE SET ")
 	for i := 1; i <= maxComponents; i++ {
 		k := strconv.Itoa(i)
@@ -604,7 +565,7 @@ func (w *writer) summarise(ctx context.Context, tx *sql.Tx, group []*request) er
 	})
 	args := make([]any, 0, min(len(keys), maxChunk)*hourWidth)
 	at := 0
-	for _, k := range chunks(len(keys)) {
+	for _, k := range db.Chunks(len(keys), maxChunk) {
 		st := w.stmt(w.upserts, k)
 		args = args[:0]
 		for _, key := range keys[at : at+k] {
