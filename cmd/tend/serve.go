@@ -19,6 +19,7 @@ import (
 	"github.com/tend-health/tend/internal/mllp"
 	"github.com/tend-health/tend/internal/mqttdoor"
 	"github.com/tend-health/tend/internal/notify"
+	"github.com/tend-health/tend/internal/summaries"
 	"github.com/tend-health/tend/internal/web"
 	"github.com/tend-health/tend/internal/ws"
 )
@@ -97,7 +98,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer live.Close()
 	s.appointments.BaseURL = f.publicURL
 	srv := api.New(api.Deps{Live: live, Appointments: s.appointments, Monitoring: s.monitoring, Medications: s.medications, Notify: s.notify, DB: s.db, People: s.people, Access: s.access, Audit: s.audit, Devices: s.devices, Readings: s.readings, Log: log,
-		SecureCookies: f.tlsCert != "", TrustProxy: f.trustProxy, Version: version, Web: web.Handler()})
+		SecureCookies: f.tlsCert != "", TrustProxy: f.trustProxy, Version: version, Web: web.Handler(),
+		Summaries: summaries.New(s.readings, s.access, s.people, s.devices, s.clock)})
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 

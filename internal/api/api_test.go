@@ -29,6 +29,7 @@ import (
 	"github.com/tend-health/tend/internal/notify"
 	"github.com/tend-health/tend/internal/people"
 	"github.com/tend-health/tend/internal/readings"
+	"github.com/tend-health/tend/internal/summaries"
 )
 
 const password = "a long enough password"
@@ -79,7 +80,8 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	t.Cleanup(func() { e.readings.Close(); e.devices.Close(); e.bus.Close() })
 	e.api = api.New(api.Deps{DB: d, People: ps, Access: e.access, Audit: e.audit, Devices: e.devices, Readings: e.readings,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test", Appointments: appointments.New(d, c, e.access, e.audit),
-		Monitoring: mon, Medications: medications.New(d, c, e.access, mon.Outbox(), e.audit), Notify: notices})
+		Monitoring: mon, Medications: medications.New(d, c, e.access, mon.Outbox(), e.audit), Notify: notices,
+		Summaries: summaries.New(e.readings, e.access, ps, e.devices, c)})
 	e.srv = httptest.NewServer(e.api.Handler())
 	t.Cleanup(e.srv.Close)
 	ctx := context.Background()

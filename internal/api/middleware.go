@@ -74,6 +74,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		start := time.Now()
 		defer func() {
 			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v) // a streamed answer cut on purpose: let net/http drop the connection
+				}
 				s.Log.ErrorContext(ctx, "panic", "request_id", id, "panic", fmt.Sprint(v))
 				if rec.status == 0 {
 					writeRefusal(rec, r, http.StatusInternalServerError, "something went wrong on our side; request id "+id)

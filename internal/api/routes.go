@@ -149,6 +149,11 @@ func (s *Server) routes() {
 	route(s, http.MethodPost, v1+"/patients/{patientId}/journal", "journal.add", "Add to the journal: food, medication taken, a symptom, a note", 201, patientOp, s.addJournal)
 	route(s, http.MethodPost, v1+"/patients/{patientId}/journal/{entryId}/entered-in-error", "journal.correct", "Mark a journal entry entered in error", 200, patientOp, s.correctJournal)
 
+	// Summaries and exports: what a clinician reads at a glance, what a patient takes to an appointment.
+	route(s, http.MethodGet, v1+"/patients/{patientId}/summaries", "summaries.read", "Home blood pressure, glucose time in range and profile, and weight trend over a period", 200, patientOp, s.getSummaries)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/readings.csv", "readings.export", "The patient's readings as CSV (RFC 4180), streamed", 200, patientOp, s.exportReadings,
+		fileResponse("text/csv", "One row per reading, oldest first, after a header row"))
+
 	// Appointments: availability, booking, calendars.
 	pros := []people.Role{people.Nurse, people.Doctor}
 	hours := rule{roles: []people.Role{people.Nurse, people.Doctor, people.Admin}, audit: true}

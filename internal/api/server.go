@@ -25,6 +25,7 @@ import (
 	"github.com/tend-health/tend/internal/notify"
 	"github.com/tend-health/tend/internal/people"
 	"github.com/tend-health/tend/internal/readings"
+	"github.com/tend-health/tend/internal/summaries"
 )
 
 // Deps are the services the API speaks for.
@@ -49,6 +50,8 @@ type Deps struct {
 	Medications *medications.Service
 	// Notify holds each person's notifications and preferences, and webhooks.
 	Notify *notify.Service
+	// Summaries makes clinical summaries, CSV exports and PDF reports.
+	Summaries *summaries.Service
 	// Live is the WebSocket door for live updates (internal/ws).
 	Live http.Handler
 	// Web serves the web app for every path the API does not claim.

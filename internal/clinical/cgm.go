@@ -190,3 +190,11 @@ func checks(s CGMSummary, t Targets) []Check {
 	add("coefficient of variation", s.CV, t.CVAtMost, "≤ %g %%", s.CV <= t.CVAtMost+tolerance)
 	return list
 }
+
+// GMI returns the glucose management indicator, in %, for a mean glucose
+// in mg/dL: the HbA1c that mean would predict (Bergenstal et al., Diabetes
+// Care 2018;41:2275): 3.31 + 0.02392 × mean. The consensus reports it only
+// over sufficient CGM data.
+func GMI(meanMgdl float64) float64 {
+	return 3.31 + 0.02392*meanMgdl
+}

@@ -11,9 +11,11 @@
 //   - A CGM summary against the 2019 international consensus targets,
 //     with a data-sufficiency rule the caller chooses.
 //   - A home blood pressure summary over the last seven days, split into
-//     morning and evening.
+//     morning and evening, with the ESH's rule for enough readings.
 //   - An ambulatory glucose profile: percentiles of glucose per hour of the
-//     patient's day.
+//     patient's day, and the glucose management indicator (GMI).
+//   - A weight trend: change over a period and a weekly rate fitted to
+//     every reading.
 //
 // Blood pressure is taken in mmHg and glucose in mg/dL, the canonical units
 // of the measurement catalogue (package measure), which converts and checks

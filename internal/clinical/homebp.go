@@ -19,6 +19,16 @@ const (
 	EveningTo   = 24
 )
 
+// The least a home summary must rest on to be read as the patient's home
+// blood pressure: readings on HomeBPMinDays days of the seven and
+// HomeBPMinReadings readings in all. The ESH recommends measuring on at
+// least three days, preferably seven, in the morning and the evening, two
+// readings each time, and at least twelve readings in all.
+const (
+	HomeBPMinDays     = 3
+	HomeBPMinReadings = 12
+)
+
 // BPReading is one blood pressure reading in mmHg and the time it was
 // taken.
 type BPReading struct {
@@ -42,6 +52,11 @@ type HomeBPSummary struct {
 	All     BPMean
 	Morning BPMean
 	Evening BPMean
+	// Days counts the calendar days with at least one reading, and
+	// Sufficient says whether the summary rests on enough readings on
+	// enough days (HomeBPMinDays, HomeBPMinReadings).
+	Days       int
+	Sufficient bool
 }
 
 // SummarizeHomeBP summarises the home readings of the seven calendar days
@@ -59,11 +74,14 @@ func SummarizeHomeBP(readings []BPReading, now time.Time, loc *time.Location, th
 	}
 
 	var all, morning, evening []BPReading
+	days := map[time.Time]bool{}
 	for _, r := range readings {
 		if !period.Contains(r.Time) || !isFinite(r.Systolic) || !isFinite(r.Diastolic) {
 			continue
 		}
 		all = append(all, r)
+		y, m, d := r.Time.In(loc).Date()
+		days[time.Date(y, m, d, 0, 0, 0, 0, time.UTC)] = true
 		switch hour := r.Time.In(loc).Hour(); {
 		case hour >= MorningFrom && hour < MorningTo:
 			morning = append(morning, r)
@@ -72,10 +90,12 @@ func SummarizeHomeBP(readings []BPReading, now time.Time, loc *time.Location, th
 		}
 	}
 	return HomeBPSummary{
-		Period:  period,
-		All:     bpMean(all, threshold),
-		Morning: bpMean(morning, threshold),
-		Evening: bpMean(evening, threshold),
+		Period:     period,
+		All:        bpMean(all, threshold),
+		Morning:    bpMean(morning, threshold),
+		Evening:    bpMean(evening, threshold),
+		Days:       len(days),
+		Sufficient: len(days) >= HomeBPMinDays && len(all) >= HomeBPMinReadings,
 	}
 }
 

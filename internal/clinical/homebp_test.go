@@ -108,3 +108,44 @@ func TestSummarizeHomeBPAcrossSummerTime(t *testing.T) {
 		t.Errorf("summary %+v", s)
 	}
 }
+
+func TestHomeBPSufficiency(t *testing.T) {
+	tokyo := mustLoad(t, "Asia/Tokyo")
+	now := time.Date(2026, 11, 22, 21, 0, 0, 0, tokyo)
+	// n readings a day, morning and evening, on the given days before today.
+	week := func(perDay int, daysAgo ...int) []BPReading {
+		var rs []BPReading
+		for _, d := range daysAgo {
+			for i := range perDay {
+				hour := 7
+				if i%2 == 1 {
+					hour = 20
+				}
+				rs = append(rs, BPReading{time.Date(2026, 11, 22-d, hour, i, 0, 0, tokyo), 128, 80})
+			}
+		}
+		return rs
+	}
+	tests := []struct {
+		name       string
+		readings   []BPReading
+		days       int
+		sufficient bool
+	}{
+		{"none", nil, 0, false},
+		{"twelve on three days", week(4, 0, 1, 2), 3, true},
+		{"twelve on two days", week(6, 0, 1), 2, false},
+		{"eleven on seven days", week(2, 0, 1, 2, 3, 4, 5)[:11], 6, false},
+		{"fourteen on seven days", week(2, 0, 1, 2, 3, 4, 5, 6), 7, true},
+		// 23:30 in Tokyo is 14:30 UTC: days are counted on the patient's calendar.
+		{"late evenings", []BPReading{
+			{time.Date(2026, 11, 20, 23, 30, 0, 0, tokyo), 1, 1}, {time.Date(2026, 11, 21, 0, 30, 0, 0, tokyo), 1, 1},
+		}, 2, false},
+	}
+	for _, tt := range tests {
+		s := SummarizeHomeBP(tt.readings, now, tokyo, HomeThreshold)
+		if s.Days != tt.days || s.Sufficient != tt.sufficient {
+			t.Errorf("%s: %d days, sufficient %v; want %d, %v", tt.name, s.Days, s.Sufficient, tt.days, tt.sufficient)
+		}
+	}
+}
