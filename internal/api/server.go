@@ -18,6 +18,8 @@ import (
 	"github.com/tend-health/tend/internal/access"
 	"github.com/tend-health/tend/internal/appointments"
 	"github.com/tend-health/tend/internal/audit"
+	"github.com/tend-health/tend/internal/clock"
+	"github.com/tend-health/tend/internal/dashboard"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/devices"
 	"github.com/tend-health/tend/internal/medications"
@@ -56,6 +58,9 @@ type Deps struct {
 	Live http.Handler
 	// Web serves the web app for every path the API does not claim.
 	Web http.Handler
+	// Dashboard answers GET /api/v1/dashboard; when nil, New builds it
+	// from Access, Readings, Monitoring and Audit.
+	Dashboard dashboard.Board
 }
 
 // Server is the HTTP API.
@@ -69,6 +74,9 @@ type Server struct {
 func New(d Deps) *Server {
 	if d.Log == nil {
 		d.Log = slog.Default()
+	}
+	if d.Dashboard == nil && d.Access != nil && d.Readings != nil && d.Monitoring != nil {
+		d.Dashboard = dashboard.New(d.Access, d.Readings, d.Monitoring, d.Audit, clock.Real{})
 	}
 	s := &Server{Deps: d, mux: http.NewServeMux()}
 	cfg := huma.DefaultConfig("Tend", d.Version)
