@@ -38,6 +38,7 @@ type serveFlags struct {
 	mllpAddr        string
 	smtp            notify.SMTPConfig
 	smtpTLS         string
+	escalationWait  time.Duration
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -61,8 +62,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&f.smtp.Password, "smtp-password", "", "SMTP password (better: TEND_SMTP_PASSWORD_FILE)")
 	fs.StringVar(&f.smtp.From, "smtp-from", "", `sender of Tend's email, e.g. "Tend <no-reply@clinic.example>"`)
 	fs.StringVar(&f.smtpTLS, "smtp-tls", "starttls", "starttls, tls or none (none only for a relay on this machine)")
+	fs.DurationVar(&f.escalationWait, "escalation-wait", 15*time.Minute,
+		"how long each step of an alert's default escalation chain (the care team's nurses, then its doctors) has to acknowledge it; short for a demo, e.g. 1m")
 	if err := config.Parse(fs, args, getenv); err != nil {
 		return err
+	}
+	if f.escalationWait <= 0 {
+		return errors.New("--escalation-wait must be more than 0")
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return errors.New("give both --tls-cert and --tls-key, or neither")
@@ -85,6 +91,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer s.close()
 	s.people.IdleTimeout, s.people.AbsoluteTimeout = f.sessionIdle, f.sessionAbsolute
+	s.monitoring.EscalationWait = f.escalationWait
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
@@ -134,7 +141,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	url := scheme + "://" + ln.Addr().String()
 	if f.demo {
-		res, err := demo.Load(ctx, s.people, s.access)
+		res, err := demo.Load(ctx, demo.Services{DB: s.db, People: s.people, Access: s.access, Audit: s.audit, Readings: s.readings,
+			Monitoring: s.monitoring, Medications: s.medications, Appointments: s.appointments})
 		if err != nil {
 			ln.Close()
 			return err

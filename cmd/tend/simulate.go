@@ -23,7 +23,15 @@ one device per patient and kind; --devices-file keeps their credentials for
 later runs without a token. It prints progress, and a summary at the end
 (sent, stored, duplicate, refused by reason, errors, rate).
 
+With --scenario it stages clinical events instead, each on a patient of its
+own whose care team is --nurse and --doctor, and exits: out-of-range (a
+blood pressure of 192/124), missed (a blood pressure due in two minutes that
+never comes) and news2 (vitals scoring NEWS2 7). Each raises its alert for
+the nurse, which goes to the doctor when nobody acknowledges it within the
+server's --escalation-wait.
+
 Examples:
+  tend simulate --token-file admin.token --scenario all
   tend simulate --url http://localhost:8080 --token-file admin.token --patients 20 --backfill 30d --live=false
   tend simulate --token-file admin.token --door mixed --out-of-range 0.01 --gaps 0.05 --disable-device
   tend simulate --token-file admin.token --patients 100 --rate 5000 --duration 1m`
@@ -73,6 +81,9 @@ func simulate(ctx context.Context, args []string, getenv func(string) string, st
 		cfg       sim.Config
 		door      string
 		tokenFile string
+		scenarios string
+		nurse     string
+		doctor    string
 	)
 	fs := newFlagSet("simulate", simulateIntro, stderr)
 	fs.StringVar(&cfg.URL, "url", "http://localhost:8080", "Tend's address")
@@ -97,6 +108,9 @@ func simulate(ctx context.Context, args []string, getenv func(string) string, st
 	fs.IntVar(&cfg.Batch, "batch", 0, "most readings per request; 0 for the door's usual: 5000 over HTTP, 400 over MQTT, 500 otherwise")
 	fs.DurationVar(&cfg.FlushEvery, "flush-every", time.Second, "a device sends what it has at least this often")
 	fs.DurationVar(&cfg.ReportEvery, "report-every", 10*time.Second, "print progress this often (0 for never)")
+	fs.StringVar(&scenarios, "scenario", "", "stage clinical events and exit: out-of-range, missed, news2, comma-separated, or all")
+	fs.StringVar(&nurse, "nurse", "nurse.garcia@demo.tend.example", "with --scenario: the nurse told of the alerts first")
+	fs.StringVar(&doctor, "doctor", "dr.okafor@demo.tend.example", "with --scenario: the doctor an unacknowledged alert escalates to")
 	if err := config.Parse(fs, args, getenv); err != nil {
 		return err
 	}
@@ -120,6 +134,15 @@ func simulate(ctx context.Context, args []string, getenv func(string) string, st
 		cfg.ReportEvery = -1
 	}
 	cfg.Out = stdout
+	if scenarios != "" {
+		list, err := sim.ParseScenarios(scenarios)
+		if err != nil {
+			return fmt.Errorf("--scenario: %w", err)
+		}
+		_, err = sim.RunScenarios(ctx, sim.ScenarioConfig{URL: cfg.URL, Token: cfg.Token, Nurse: nurse, Doctor: doctor,
+			Scenarios: list, Out: stdout})
+		return err
+	}
 	_, err = sim.Run(ctx, cfg)
 	return err
 }

@@ -1,7 +1,10 @@
 // Package demo loads a small, realistic clinic into an empty Tend — an
 // administrator, doctors, nurses, about ten patients with care teams, and
-// family members they share with — so that a new user can sign in and look
-// around at once. Loading is done once: a second call finds the demo there.
+// family members they share with, and the last three days of their care
+// (clinic.go): readings, measurement schedules, medicines and doses,
+// alerts, escalation chains, open hours and booked visits — so that a new
+// user can sign in and look around at once. Loading is done once: a second
+// call finds the demo there.
 package demo
 
 import (
@@ -10,10 +13,27 @@ import (
 	"time"
 
 	"github.com/tend-health/tend/internal/access"
+	"github.com/tend-health/tend/internal/appointments"
 	"github.com/tend-health/tend/internal/audit"
+	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/errs"
+	"github.com/tend-health/tend/internal/medications"
+	"github.com/tend-health/tend/internal/monitoring"
 	"github.com/tend-health/tend/internal/people"
+	"github.com/tend-health/tend/internal/readings"
 )
+
+// Services are the parts the demo writes through, as tend serve wires them.
+type Services struct {
+	DB           *db.DB
+	People       *people.Service
+	Access       *access.Service
+	Audit        *audit.Log
+	Readings     *readings.Service
+	Monitoring   *monitoring.Service
+	Medications  *medications.Service
+	Appointments *appointments.Service
+}
 
 // Password is every demo account's password. The demo is for trying Tend
 // out; never load it into a Tend that holds real patients.
@@ -78,7 +98,8 @@ var shares = []struct {
 }
 
 // Load adds the demo clinic unless it is there already.
-func Load(ctx context.Context, ps *people.Service, acc *access.Service) (Result, error) {
+func Load(ctx context.Context, sv Services) (Result, error) {
+	ps, acc := sv.People, sv.Access
 	ctx = audit.WithActor(ctx, audit.Actor{Kind: "system", ID: "demo"})
 	var res Result
 	all := append(append(append([]person{}, staff...), patients...), family...)
@@ -106,8 +127,10 @@ func Load(ctx context.Context, ps *people.Service, acc *access.Service) (Result,
 	adminP := people.Principal{UserID: admin.ID, Roles: admin.Roles}
 	doctors := []people.User{ids[staff[1].email], ids[staff[2].email]}
 	nurses := []people.User{ids[staff[3].email], ids[staff[4].email], ids[staff[5].email]}
+	nurseOf, doctorOf := map[string]people.User{}, map[string]people.User{}
 	for i, p := range patients {
 		pid := ids[p.email].ID
+		nurseOf[p.email], doctorOf[p.email] = nurses[i%len(nurses)], doctors[i%len(doctors)]
 		for _, pro := range []people.User{nurses[i%len(nurses)], doctors[i%len(doctors)]} {
 			if _, err := acc.AssignCare(ctx, adminP, pid, pro.ID); err != nil {
 				return res, fmt.Errorf("demo care team: %w", err)
@@ -126,6 +149,9 @@ func Load(ctx context.Context, ps *people.Service, acc *access.Service) (Result,
 		if err != nil {
 			return res, fmt.Errorf("demo share: %w", err)
 		}
+	}
+	if err := loadClinic(ctx, sv, ids, nurseOf, doctorOf); err != nil {
+		return res, err
 	}
 	res.Loaded = true
 	return res, nil

@@ -70,4 +70,16 @@
 // imported over the HTTP batch door by a gateway account (GatewayEmail), a
 // nurse on each simulated patient's care team, with a token made for the
 // run and revoked after it.
+//
+// # Scenarios
+//
+// RunScenarios (tend simulate --scenario) stages one clinical event per
+// scenario on a patient of its own, for a demo of monitoring: a blood
+// pressure of 192/124 (out-of-range), vitals whose NEWS2 is 7 (news2), and a
+// blood pressure asked for two to three minutes ahead that never comes
+// (missed). Each patient's care team is one nurse and one doctor, so the
+// default escalation chain tells the nurse first and the doctor when the
+// nurse does not acknowledge within the server's escalation wait. What only
+// a nurse may do (the schedule, the NEWS2 observation of consciousness and
+// air) is done as the gateway account, which then leaves those care teams.
 package simulate
