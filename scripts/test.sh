@@ -27,6 +27,7 @@ have_initdb || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 command -v mllp_send >/dev/null 2>&1 || missing+=(python3-hl7)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils) # reads the PDF reports back in tests
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 step "npm packages"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -83,4 +84,30 @@ func fileResponse(mediaType, description string) func(*huma.Operation) {
 		op.Responses = map[string]*huma.Response{"200": {Description: description,
 			Content: map[string]*huma.MediaType{mediaType: {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}}
 	}
+}
+
+type reportInput struct {
+	PatientID   string    `path:"patientId"`
+	Days        int       `query:"days" minimum:"0" maximum:"366" doc:"The period's length in days, ending at end (default 14)"`
+	End         time.Time `query:"end" doc:"When the period ends (default now)"`
+	Population  string    `query:"population" enum:"adults,older,pregnancy," doc:"Whose consensus glucose targets (default adults)"`
+	GlucoseUnit string    `query:"glucoseUnit" enum:"mg/dL,mmol/L," doc:"Glucose in mg/dL (default) or mmol/L"`
+	WeightUnit  string    `query:"weightUnit" enum:"kg,[lb_av]," doc:"Weight in kg (default) or pounds"`
+}
+
+// report answers the PDF report of the patient's summaries.
+func (s *Server) report(ctx context.Context, in *reportInput) (*download, error) {
+	sum := summaryInput{PatientID: in.PatientID, Days: in.Days, End: in.End, Population: in.Population}
+	rep, err := s.Summaries.Report(ctx, principal(ctx), summaries.ReportRequest{Request: sum.request(),
+		GlucoseUnit: in.GlucoseUnit, WeightUnit: in.WeightUnit})
+	if err != nil {
+		return nil, err
+	}
+	pdf := rep.Bytes()
+	return &download{ContentType: "application/pdf", ContentDisposition: attachment(rep.Filename()),
+		Body: func(hc huma.Context) {
+			hc.SetHeader("Content-Length", strconv.Itoa(len(pdf)))
+			hc.SetStatus(http.StatusOK)
+			hc.BodyWriter().Write(pdf)
+		}}, nil
 }

@@ -155,6 +155,8 @@ func (s *Server) routes() {
 	route(s, http.MethodGet, v1+"/patients/{patientId}/summaries", "summaries.read", "Home blood pressure, glucose time in range and profile, and weight trend over a period", 200, patientOp, s.getSummaries)
 	route(s, http.MethodGet, v1+"/patients/{patientId}/readings.csv", "readings.export", "The patient's readings as CSV (RFC 4180), streamed", 200, patientOp, s.exportReadings,
 		fileResponse("text/csv", "One row per reading, oldest first, after a header row"))
+	route(s, http.MethodGet, v1+"/patients/{patientId}/report.pdf", "summaries.report", "The summaries and their charts as a PDF report to take to an appointment", 200, patientOp, s.report,
+		fileResponse("application/pdf", "An A4 PDF report"))
 
 	// Appointments: availability, booking, calendars.
 	pros := []people.Role{people.Nurse, people.Doctor}
