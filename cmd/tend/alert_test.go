@@ -53,7 +53,7 @@ type demoSession struct {
 	csrf   string
 }
 
-func demoLogin(t *testing.T, url, email string) demoSession {
+func demoLogin(t testing.TB, url, email string) demoSession {
 	t.Helper()
 	res, err := http.Post(url+"/api/v1/auth/login", "application/json", strings.NewReader(`{"email":"`+email+`","password":"tend-demo-password"}`))
 	if err != nil {
@@ -72,7 +72,7 @@ type fixedJar struct{ cookies []*http.Cookie }
 func (j *fixedJar) SetCookies(_ *nurl.URL, _ []*http.Cookie) {}
 func (j *fixedJar) Cookies(_ *nurl.URL) []*http.Cookie       { return j.cookies }
 
-func apiCall(t *testing.T, s demoSession, method, url, body string, out any) {
+func apiCall(t testing.TB, s demoSession, method, url, body string, out any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")

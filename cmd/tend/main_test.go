@@ -24,7 +24,7 @@ import (
 
 // started runs `tend serve` in the background and returns its URL once it
 // answers /healthz; the server stops when the test ends, and must stop cleanly.
-func started(t *testing.T, env map[string]string, args ...string) (url string, out *strings.Builder) {
+func started(t testing.TB, env map[string]string, args ...string) (url string, out *strings.Builder) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -76,7 +76,7 @@ func started(t *testing.T, env map[string]string, args ...string) (url string, o
 	return url, out
 }
 
-func runJSON(t *testing.T, stdin string, args ...string) map[string]any {
+func runJSON(t testing.TB, stdin string, args ...string) map[string]any {
 	t.Helper()
 	var out strings.Builder
 	if err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(stdin), &out, io.Discard); err != nil {

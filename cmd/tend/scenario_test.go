@@ -156,17 +156,10 @@ func TestScenariosFromTheSimulator(t *testing.T) {
 	}
 }
 
-func userID(t *testing.T, url, token, email string) string {
+func userID(t testing.TB, url, token, email string) string {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url+"/api/v1/users?q="+email, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
 	var out struct{ Users []struct{ ID, Email string } }
-	json.NewDecoder(res.Body).Decode(&out)
+	apiCall(t, tokenSession(token), "GET", url+"/api/v1/users?q="+email, "", &out)
 	for _, u := range out.Users {
 		if u.Email == email {
 			return u.ID
@@ -174,6 +167,19 @@ func userID(t *testing.T, url, token, email string) string {
 	}
 	t.Fatalf("no user %s", email)
 	return ""
+}
+
+// tokenSession calls the API with an API token instead of a session.
+func tokenSession(token string) demoSession {
+	return demoSession{client: &http.Client{Transport: bearer{token}}}
+}
+
+type bearer struct{ token string }
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 func storeURL(store []string) string {
@@ -210,11 +216,14 @@ type liveEvent struct {
 	Kind      string `json:"kind"`
 	PatientID string `json:"patientId"`
 	Data      struct {
-		RuleKey string `json:"ruleKey"`
+		ID        string `json:"id"`
+		RuleKey   string `json:"ruleKey"`
+		ReadingID string `json:"readingId"`
 	} `json:"data"`
+	At time.Time `json:"-"` // when the client read it
 }
 
-func watchLive(t *testing.T, url string, s demoSession) *liveWatch {
+func watchLive(t testing.TB, url string, s demoSession) *liveWatch {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	h := http.Header{}
@@ -238,6 +247,7 @@ func watchLive(t *testing.T, url string, s demoSession) *liveWatch {
 			if err != nil {
 				return
 			}
+			at := time.Now()
 			var f struct {
 				Type  string     `json:"type"`
 				Event *liveEvent `json:"event"`
@@ -245,6 +255,7 @@ func watchLive(t *testing.T, url string, s demoSession) *liveWatch {
 			if json.Unmarshal(b, &f) != nil || f.Event == nil {
 				continue
 			}
+			f.Event.At = at
 			w.mu.Lock()
 			w.seen = append(w.seen, *f.Event)
 			w.mu.Unlock()
@@ -262,23 +273,37 @@ func watchLive(t *testing.T, url string, s demoSession) *liveWatch {
 	return w
 }
 
+// forget drops the events received so far.
+func (w *liveWatch) forget() {
+	w.mu.Lock()
+	w.seen = nil
+	w.mu.Unlock()
+}
+
 // await waits for an event of kind about the patient's alert of the rule.
-func (w *liveWatch) await(t *testing.T, kind, patientID, rule string) {
+func (w *liveWatch) await(t testing.TB, kind, patientID, rule string) {
 	t.Helper()
-	deadline := time.After(20 * time.Second)
+	w.find(t, 20*time.Second, func(e liveEvent) bool { return e.Kind == kind && e.PatientID == patientID && e.Data.RuleKey == rule })
+}
+
+// find waits for the first event that matches and takes it from the list.
+func (w *liveWatch) find(t testing.TB, within time.Duration, match func(liveEvent) bool) liveEvent {
+	t.Helper()
+	deadline := time.After(within)
 	for {
 		w.mu.Lock()
-		for _, e := range w.seen {
-			if e.Kind == kind && e.PatientID == patientID && e.Data.RuleKey == rule {
+		for i, e := range w.seen {
+			if match(e) {
+				w.seen = append(w.seen[:i:i], w.seen[i+1:]...)
 				w.mu.Unlock()
-				return
+				return e
 			}
 		}
 		w.mu.Unlock()
 		select {
 		case <-w.more:
 		case <-deadline:
-			t.Fatalf("no live %s for the %s alert of %s", kind, rule, patientID)
+			t.Fatalf("no matching live event within %v", within)
 		}
 	}
 }
