@@ -100,7 +100,7 @@ func (f *storeFlags) open(ctx context.Context, notices notify.Config) (*services
 		medications: medications.New(d, c, acc, mon.Outbox(), aud)}
 	// Alert rules and schedules see every committed batch, in the process
 	// that committed it, whichever door it came through.
-	s.readings = readings.New(d, c, acc, dev, readings.Options{Events: bus,
+	s.readings = readings.New(d, c, acc, dev, readings.Options{Events: bus, Audit: aud,
 		AfterCommit: func(ctx context.Context, _ string, stored []readings.Reading) {
 			if err := mon.OnReadings(ctx, monitoring.FromReadings(stored)); err != nil {
 				slog.ErrorContext(ctx, "alert rules could not look at stored readings", "err", err)

@@ -66,7 +66,7 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	}
 	mon := monitoring.New(d, c, e.access, monitoring.Deps{Notify: notices, Events: e.bus, Audit: e.audit})
 	// Alert rules and schedules see every committed batch, as tend serve wires them.
-	e.readings = readings.New(d, c, e.access, e.devices, readings.Options{Events: e.bus,
+	e.readings = readings.New(d, c, e.access, e.devices, readings.Options{Events: e.bus, Audit: e.audit,
 		AfterCommit: func(ctx context.Context, _ string, stored []readings.Reading) {
 			if err := mon.OnReadings(ctx, monitoring.FromReadings(stored)); err != nil {
 				t.Errorf("alert rules could not look at stored readings: %v", err)

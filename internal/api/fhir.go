@@ -417,30 +417,33 @@ func preferReturn(r *http.Request) prefer {
 
 func (s *Server) fhirCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	status, patientID, resource := s.create(w, r)
-	s.auditFHIR(ctx, auditFHIRCreate, patientID, resource, status, "")
+	status, patientID, resource, audited := s.create(w, r)
+	if !audited {
+		s.auditFHIR(ctx, auditFHIRCreate, patientID, resource, status, "")
+	}
 }
 
 // create serves POST /fhir/Observation and returns the status it answered,
-// the patient and the resource, for the audit.
-func (s *Server) create(w http.ResponseWriter, r *http.Request) (status int, patientID, resource string) {
+// the patient and the resource, for the audit, and whether the audit event
+// is written already: a stored reading's event commits with the reading.
+func (s *Server) create(w http.ResponseWriter, r *http.Request) (status int, patientID, resource string, audited bool) {
 	ctx := r.Context()
 	resource = "Observation"
 	c, ferr := fhirCallerOf(r, true, false)
 	if ferr != nil {
-		return fail(w, ferr), "", resource
+		return fail(w, ferr), "", resource, false
 	}
 	if !acceptsFHIR(r) {
-		return fail(w, notAcceptable()), "", resource
+		return fail(w, notAcceptable()), "", resource, false
 	}
 	body, ferr := readFHIRBody(w, r, fhirMaxObservation)
 	if ferr != nil {
-		return fail(w, ferr), "", resource
+		return fail(w, ferr), "", resource, false
 	}
 	obs, err := fhir.ParseObservation(body.Bytes())
 	releaseBody(body)
 	if err != nil {
-		return fail(w, fhir.AsError(err)), "", resource
+		return fail(w, fhir.AsError(err)), "", resource, false
 	}
 	rd, err := fhir.ToReading(obs)
 	if err != nil {
@@ -449,30 +452,37 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) (status int, pat
 			// device sending what Tend cannot take shows in its record.
 			s.Devices.Refused(c.device.ID, string(readings.ReasonInvalid), 1)
 		}
-		return fail(w, fhir.AsError(err)), "", resource
+		return fail(w, fhir.AsError(err)), "", resource, false
 	}
 	if crit := r.Header.Get("If-None-Exist"); crit != "" {
 		if err := fhir.ApplyIfNoneExist(&rd, obs, crit); err != nil {
-			return fail(w, fhir.AsError(err)), "", resource
+			return fail(w, fhir.AsError(err)), "", resource, false
 		}
 	}
 	src, ferr := s.fhirSource(ctx, c, rd, nil)
 	if ferr != nil {
-		return fail(w, ferr), src.patientID, resource
+		return fail(w, ferr), src.patientID, resource, false
 	}
 	item, warnings := itemOf(rd)
 	received := time.Now()
-	res, err := s.Readings.Ingest(ctx, src.batch([]readings.Item{item}))
+	batch := src.batch([]readings.Item{item})
+	batch.Audit = func(rs []readings.Result) (audit.Event, bool) {
+		if rs[0].Outcome != readings.Stored {
+			return audit.Event{}, false
+		}
+		return audit.Event{Action: auditFHIRCreate, PatientID: src.patientID, Resource: "Observation/" + rs[0].ID, Outcome: audit.Success}, true
+	}
+	res, err := s.Readings.Ingest(ctx, batch)
 	if err != nil {
-		return fail(w, s.fhirError(ctx, err, "Observation.subject")), src.patientID, resource
+		return fail(w, s.fhirError(ctx, err, "Observation.subject")), src.patientID, resource, false
 	}
 	out := res[0]
 	switch out.Outcome {
 	case readings.Refused:
-		return fail(w, refusal(out, obs, "Observation")), src.patientID, resource
+		return fail(w, refusal(out, obs, "Observation")), src.patientID, resource, false
 	case readings.Duplicate:
 		resource = "Observation/" + out.ID
-		return s.answerDuplicate(w, r, c, out.ID), src.patientID, resource
+		return s.answerDuplicate(w, r, c, out.ID), src.patientID, resource, false
 	}
 	resource = "Observation/" + out.ID
 	h := w.Header()
@@ -498,7 +508,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) (status int, pat
 		}
 		writeFHIR(w, http.StatusCreated, stored, false)
 	}
-	return http.StatusCreated, src.patientID, resource
+	return http.StatusCreated, src.patientID, resource, true
 }
 
 // answerDuplicate answers a create whose identifier was stored before: 200

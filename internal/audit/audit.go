@@ -157,10 +157,12 @@ func New(d *db.DB, c clock.Clock) *Log {
 	return l
 }
 
-// Record appends an event and returns once it is committed. The context's
-// cancellation does not stop the write: an action that happened is
-// recorded.
-func (l *Log) Record(ctx context.Context, e Event) error {
+// Prepared is an event with its actor, origin, time and id resolved, ready
+// to be written in another service's transaction (see WriteTx).
+type Prepared struct{ r eventRow }
+
+// Prepare resolves e in ctx as Record would.
+func (l *Log) Prepare(ctx context.Context, e Event) Prepared {
 	a, o := ActorFrom(ctx), OriginFrom(ctx)
 	if e.ActorID != "" {
 		a.ID = e.ActorID
@@ -168,10 +170,39 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 			a.Kind = "user"
 		}
 	}
-	r := eventRow{id: uuid.Must(uuid.NewV7()).String(), at: db.Millis(l.clock.Now()), actorID: clean(a.ID, 200),
+	return Prepared{eventRow{id: uuid.Must(uuid.NewV7()).String(), at: db.Millis(l.clock.Now()), actorID: clean(a.ID, 200),
 		actorKind: clean(a.Kind, 50), action: clean(e.Action, 200), patientID: clean(e.PatientID, 200),
 		resource: clean(e.Resource, 500), outcome: clean(e.Outcome, 50), ip: clean(o.IP, 100),
-		userAgent: clean(o.UserAgent, 300), requestID: clean(o.RequestID, 200), detail: clean(e.Detail, 500)}
+		userAgent: clean(o.UserAgent, 300), requestID: clean(o.RequestID, 200), detail: clean(e.Detail, 500)}}
+}
+
+// WriteTx writes events in tx, so that they commit (or not) with what tx
+// holds: a service storing a patient's data records who did it in the same
+// transaction, at no extra commit. Call Warm before the transaction begins.
+func (l *Log) WriteTx(ctx context.Context, tx *sql.Tx, events []Prepared) error {
+	rows := make([]eventRow, len(events))
+	for i, p := range events {
+		rows[i] = p.r
+	}
+	return l.insert(ctx, tx, rows)
+}
+
+// Warm prepares the statements WriteTx uses. On SQLite it must run outside
+// any transaction: the transaction holds the only writer connection.
+func (l *Log) Warm(ctx context.Context) error {
+	for k := maxChunk; k >= 1; k /= 2 {
+		if _, err := l.stmt(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Record appends an event and returns once it is committed. The context's
+// cancellation does not stop the write: an action that happened is
+// recorded.
+func (l *Log) Record(ctx context.Context, e Event) error {
+	r := l.Prepare(ctx, e).r
 
 	l.mu.Lock()
 	if l.closed {
@@ -242,10 +273,8 @@ func (l *Log) commit(rows []eventRow) (err error) {
 	defer cancel()
 	// Prepare before the transaction: on SQLite it holds the only writer
 	// connection, and preparing on the pool inside it would wait forever.
-	sizes := db.Chunks(len(rows), maxChunk)
-	stmts := make([]*sql.Stmt, len(sizes))
-	for i, k := range sizes {
-		if stmts[i], err = l.stmt(ctx, k); err != nil {
+	for _, k := range db.Chunks(len(rows), maxChunk) {
+		if _, err := l.stmt(ctx, k); err != nil {
 			return err
 		}
 	}
@@ -258,24 +287,42 @@ func (l *Log) commit(rows []eventRow) (err error) {
 			tx.Rollback()
 		}
 	}()
-	args := make([]any, 0, sizes[0]*eventWidth)
-	at := 0
-	for i, k := range sizes {
-		args = args[:0]
-		for _, r := range rows[at : at+k] {
-			args = append(args, r.id, r.at, r.actorID, r.actorKind, r.action, r.patientID, r.resource, r.outcome,
-				r.ip, r.userAgent, r.requestID, r.detail)
-		}
-		at += k
-		if _, err = tx.StmtContext(ctx, stmts[i]).ExecContext(ctx, args...); err != nil {
-			return errs.Wrap(err, "writing audit events")
-		}
+	if err = l.insert(ctx, tx, rows); err != nil {
+		return err
 	}
 	if err = tx.Commit(); err != nil {
 		return errs.Wrap(err, "committing audit events")
 	}
 	l.commits.Add(1)
 	l.events.Add(int64(len(rows)))
+	return nil
+}
+
+// insert writes rows in tx with the prepared multi-row statements, or
+// with the statement's text where a shape is not prepared yet.
+func (l *Log) insert(ctx context.Context, tx *sql.Tx, rows []eventRow) error {
+	var args []any
+	at := 0
+	for _, k := range db.Chunks(len(rows), maxChunk) {
+		args = args[:0]
+		for _, r := range rows[at : at+k] {
+			args = append(args, r.id, r.at, r.actorID, r.actorKind, r.action, r.patientID, r.resource, r.outcome,
+				r.ip, r.userAgent, r.requestID, r.detail)
+		}
+		at += k
+		var err error
+		l.stmtMu.Lock()
+		st := l.stmts[k]
+		l.stmtMu.Unlock()
+		if st != nil {
+			_, err = tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, l.insertSQL(k), args...)
+		}
+		if err != nil {
+			return errs.Wrap(err, "writing audit events")
+		}
+	}
 	return nil
 }
 
@@ -286,15 +333,19 @@ func (l *Log) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
 	if st := l.stmts[n]; st != nil {
 		return st, nil
 	}
-	var b strings.Builder
-	b.WriteString("INSERT INTO audit_events (" + eventColumns + ") VALUES ")
-	db.Values(&b, l.db.Dialect, n, eventWidth)
-	st, err := l.db.W.PrepareContext(ctx, b.String())
+	st, err := l.db.W.PrepareContext(ctx, l.insertSQL(n))
 	if err != nil {
 		return nil, errs.Wrap(err, "preparing to write audit events")
 	}
 	l.stmts[n] = st
 	return st, nil
+}
+
+func (l *Log) insertSQL(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO audit_events (" + eventColumns + ") VALUES ")
+	db.Values(&b, l.db.Dialect, n, eventWidth)
+	return b.String()
 }
 
 // Stats says how many events were committed in how many transactions.

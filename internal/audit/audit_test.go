@@ -102,19 +102,7 @@ func TestRecordGroupCommits(t *testing.T) {
 // its transaction are stored.
 func TestRecordErrorGoesToItsCaller(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		refuse := []string{`CREATE TRIGGER audit_test_refuse BEFORE INSERT ON audit_events
-			WHEN NEW.action = 'test.refused' BEGIN SELECT RAISE(ABORT, 'refused by test'); END`}
-		if d.Dialect == db.Postgres {
-			refuse = []string{`CREATE FUNCTION audit_test_refuse() RETURNS trigger AS $$
-				BEGIN IF NEW.action = 'test.refused' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END;
-				$$ LANGUAGE plpgsql`,
-				`CREATE TRIGGER audit_test_refuse BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_test_refuse()`}
-		}
-		for _, q := range refuse {
-			if _, err := d.W.Exec(q); err != nil {
-				t.Fatal(err)
-			}
-		}
+		dbtest.RefuseAudit(t, d, "action", "test.refused")
 		l := audit.New(d, clock.Real{})
 		defer l.Close()
 		const callers, each = 16, 30

@@ -3,6 +3,7 @@ package readings
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"slices"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tend-health/tend/internal/access"
+	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/devices"
 	"github.com/tend-health/tend/internal/errs"
@@ -113,25 +115,48 @@ func (s *Service) Ingest(ctx context.Context, b Batch) ([]Result, error) {
 	if len(rows) == 0 {
 		return results, nil
 	}
-	req, err := s.w.submit(ctx, rows)
+	// settle turns the writer's answer into results, and the readings
+	// stored now; with an audit event asked for, it runs inside the
+	// transaction (again, should the group's commit be retried).
+	var created []Reading
+	settle := func(req *request) {
+		created = created[:0]
+		for i := range results {
+			if rowOf[i] < 0 {
+				continue
+			}
+			k := rowOf[i]
+			switch {
+			case results[i].Outcome == Duplicate && b.Items[i].ExternalID != "" && firstExt[b.Items[i].ExternalID] != i:
+				results[i].ID = req.ids[k]
+			case req.inserted[k]:
+				results[i] = Result{Outcome: Stored, ID: req.ids[k], ExternalID: b.Items[i].ExternalID}
+				created = append(created, rows[k].reading())
+			default:
+				results[i] = Result{Outcome: Duplicate, ID: req.ids[k], ExternalID: b.Items[i].ExternalID}
+			}
+		}
+	}
+	var note func(*request) (audit.Prepared, bool)
+	if b.Audit != nil {
+		if s.opts.Audit == nil {
+			return nil, errs.Wrap(errors.New("a batch asks for an audit event but the readings service has no audit log"), "storing readings")
+		}
+		note = func(req *request) (audit.Prepared, bool) {
+			settle(req)
+			ev, ok := b.Audit(results)
+			if !ok {
+				return audit.Prepared{}, false
+			}
+			return s.opts.Audit.Prepare(ctx, ev), true
+		}
+	}
+	req, err := s.w.submit(ctx, rows, note)
 	if err != nil {
 		return nil, err
 	}
-	var created []Reading
-	for i := range results {
-		if rowOf[i] < 0 {
-			continue
-		}
-		k := rowOf[i]
-		switch {
-		case results[i].Outcome == Duplicate:
-			results[i].ID = req.ids[k]
-		case req.inserted[k]:
-			results[i] = Result{Outcome: Stored, ID: req.ids[k], ExternalID: b.Items[i].ExternalID}
-			created = append(created, rows[k].reading())
-		default:
-			results[i] = Result{Outcome: Duplicate, ID: req.ids[k], ExternalID: b.Items[i].ExternalID}
-		}
+	if note == nil {
+		settle(req)
 	}
 	s.publishCreated(ctx, o.patientID, created)
 	return results, nil

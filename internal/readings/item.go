@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/errs"
 	"github.com/tend-health/tend/internal/measure"
 	"github.com/tend-health/tend/internal/people"
@@ -104,6 +105,13 @@ type Batch struct {
 	// device assigned to someone else is refused.
 	PatientID string
 	Items     []Item
+	// Audit, when set, gives the audit event that records this batch, from
+	// its results (ids set), or false for none. It is asked inside the
+	// transaction that stores the batch's readings, and the event commits
+	// with them: one commit, not two. It is asked only when some item
+	// reaches the store (not when every item is refused); when it was, and
+	// Ingest returns no error, the event is committed. It must not block.
+	Audit func(results []Result) (audit.Event, bool)
 }
 
 // MaxItems is the most items one batch may carry.

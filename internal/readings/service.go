@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tend-health/tend/internal/access"
+	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/clock"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/devices"
@@ -41,6 +42,10 @@ type Options struct {
 	AfterCommit func(ctx context.Context, patientID string, stored []Reading)
 	// AfterCorrect, when set, is told of a reading marked entered-in-error.
 	AfterCorrect func(ctx context.Context, r Reading)
+	// Audit writes the audit events batches ask for (Batch.Audit) in the
+	// transaction that stores their readings. A batch asking for one is
+	// refused as a fault without it.
+	Audit *audit.Log
 	// MaxRowsPerCommit bounds how many readings of concurrent batches are
 	// committed together (default 4096). A single batch is never split,
 	// whatever its size.
@@ -52,7 +57,7 @@ func New(d *db.DB, c clock.Clock, acc *access.Service, dev *devices.Service, opt
 	if opts.MaxRowsPerCommit <= 0 {
 		opts.MaxRowsPerCommit = 4096
 	}
-	return &Service{db: d, clock: c, access: acc, devices: dev, events: opts.Events, opts: opts, w: newWriter(d, opts.MaxRowsPerCommit)}
+	return &Service{db: d, clock: c, access: acc, devices: dev, events: opts.Events, opts: opts, w: newWriter(d, opts.MaxRowsPerCommit, opts.Audit)}
 }
 
 // Close commits what is queued and stops the writer. Ingest fails after it.

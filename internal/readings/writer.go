@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/errs"
 )
@@ -82,8 +83,11 @@ type request struct {
 	// stored under.
 	inserted []bool
 	ids      []string
-	err      error
-	done     chan struct{}
+	// note, when set, is called in the transaction once inserted and ids
+	// are set: the audit event to commit with the rows, if any.
+	note func() (audit.Prepared, bool)
+	err  error
+	done chan struct{}
 }
 
 // writer commits the rows of concurrent Ingest calls together ("group
@@ -94,6 +98,7 @@ type request struct {
 // writer connection; PostgreSQL gets a few.
 type writer struct {
 	db      *db.DB
+	audit   *audit.Log // writes requests' notes; nil when none may carry one
 	reqs    chan *request
 	maxRows int
 	stop    chan struct{}
@@ -128,8 +133,8 @@ const gatherWait = 500 * time.Microsecond
 // powers of two, so that at most ten statement shapes are ever prepared.
 const maxChunk = 512
 
-func newWriter(d *db.DB, maxRows int) *writer {
-	w := &writer{db: d, reqs: make(chan *request, 1024), maxRows: maxRows, stop: make(chan struct{}),
+func newWriter(d *db.DB, maxRows int, a *audit.Log) *writer {
+	w := &writer{db: d, audit: a, reqs: make(chan *request, 1024), maxRows: maxRows, stop: make(chan struct{}),
 		inserts: map[int]*sql.Stmt{}, upserts: map[int]*sql.Stmt{}}
 	n := 1
 	if d.Dialect == db.Postgres {
@@ -165,9 +170,13 @@ func (w *writer) close() {
 var errClosed = &errs.Error{Kind: errs.Internal, Message: "the readings service is shutting down; send the readings again shortly",
 	Err: errors.New("readings: the service is closed")}
 
-// submit hands rows to the writer and waits for their commit.
-func (w *writer) submit(ctx context.Context, rows []row) (*request, error) {
+// submit hands rows to the writer and waits for their commit; note, when
+// set, gives the audit event to commit with them.
+func (w *writer) submit(ctx context.Context, rows []row, note func(*request) (audit.Prepared, bool)) (*request, error) {
 	r := &request{rows: rows, done: make(chan struct{})}
+	if note != nil {
+		r.note = func() (audit.Prepared, bool) { return note(r) }
+	}
 	w.closing.RLock()
 	if w.closed {
 		w.closing.RUnlock()
@@ -302,6 +311,9 @@ func (w *writer) commit(group []*request) (err error) {
 	if err := w.summarise(ctx, tx, group); err != nil {
 		return err
 	}
+	if err := w.notes(ctx, tx, group); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return errs.Wrap(err, "committing readings")
 	}
@@ -315,6 +327,11 @@ func (w *writer) commit(group []*request) (err error) {
 // before a transaction begins: on SQLite the transaction holds the only
 // writer connection, and preparing on the pool inside it would wait forever.
 func (w *writer) prepare(ctx context.Context) error {
+	if w.audit != nil {
+		if err := w.audit.Warm(ctx); err != nil {
+			return err
+		}
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for k := maxChunk; k >= 1; k /= 2 {
@@ -334,6 +351,23 @@ func (w *writer) prepare(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// notes writes the audit events of the group's requests that carry one.
+func (w *writer) notes(ctx context.Context, tx *sql.Tx, group []*request) error {
+	var evs []audit.Prepared
+	for _, r := range group {
+		if r.note == nil {
+			continue
+		}
+		if ev, ok := r.note(); ok {
+			evs = append(evs, ev)
+		}
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	return w.audit.WriteTx(ctx, tx, evs)
 }
 
 // stmt returns the prepared statement for n rows.
