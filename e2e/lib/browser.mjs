@@ -30,9 +30,12 @@ export async function launch() {
   });
 }
 
-/** A fresh browser context (own cookies and storage), as a different person on their own device. */
-export async function newPerson(browser, baseURL, viewport = DESKTOP) {
-  const context = await browser.newContext({ baseURL, viewport, locale: 'en-GB', timezoneId: 'Europe/London' });
+/**
+ * A fresh browser context (own cookies and storage), as a different person on their own device;
+ * timezoneId puts that device's clock in another zone.
+ */
+export async function newPerson(browser, baseURL, viewport = DESKTOP, { timezoneId = 'Europe/London' } = {}) {
+  const context = await browser.newContext({ baseURL, viewport, locale: 'en-GB', timezoneId });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const problems = [];
@@ -48,4 +51,12 @@ export async function screenshot(page, name) {
   // A full-page shot of a scrolled page draws the fixed header half-way down.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Signs a person in through the login page, as they would. */
+export async function signIn(page, { email, password }) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('textbox', { name: 'Password' }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }

@@ -29,6 +29,8 @@ const MyReadingsPage = lazy(loadMyReadingsPage);
 const AppointmentsPage = lazy(() => import('./pages/Appointments/Appointments'));
 const AlertsPage = lazy(() => import('./pages/Alerts/Alerts'));
 const AlertDetailPage = lazy(() => import('./pages/AlertDetail/AlertDetail'));
+const CalendarPage = lazy(() => import('./pages/Calendar/Calendar'));
+const MyHoursPage = lazy(() => import('./pages/MyHours/MyHours'));
 
 // A patient page opened directly (a link, a reload) fetches its code alongside the app's,
 // not after the sign-in check: it is the page where speed matters most.
@@ -90,6 +92,8 @@ export function AppRoutes() {
         <Route path="appointments" element={page(<AppointmentsPage />, ['patient'])} />
         <Route path="alerts" element={page(<AlertsPage />, ['nurse', 'doctor'])} />
         <Route path="patients/:patientId/alerts/:alertId" element={page(<AlertDetailPage />, [...PROS, 'patient'])} />
+        <Route path="calendar" element={page(<CalendarPage />, ['nurse', 'doctor'])} />
+        <Route path="hours" element={page(<MyHoursPage />, ['nurse', 'doctor'])} />
         <Route path="sharing" element={page(<SharingPage />, ['patient'])} />
         <Route path="access-log" element={page(<AccessLogPage />, ['patient'])} />
         <Route path="tokens" element={page(<ApiTokensPage />)} />

@@ -11,10 +11,13 @@ export function AppointmentList({
   items,
   side,
   label,
+  clock,
   onOpen,
 }: {
   items: Appointment[];
   side: Side;
+  /** Whose clock to show beside the viewer's; by default the other side's. */
+  clock?: Side;
   label: string;
   onOpen: (a: Appointment) => void;
 }) {
@@ -35,7 +38,7 @@ export function AppointmentList({
               >
                 <Group justify="space-between" wrap="nowrap" gap="sm" align="center">
                   <Stack gap={4} style={{ minWidth: 0 }}>
-                    <AppointmentWhen a={a} side={side === 'professional' ? 'patient' : 'professional'} />
+                    <AppointmentWhen a={a} side={clock ?? (side === 'professional' ? 'patient' : 'professional')} />
                     <Text size="sm" truncate>
                       {side === 'professional' ? a.patientName : `With ${a.professionalName}`}
                     </Text>

@@ -102,7 +102,7 @@ export function SlotPicker({
               <Text size="sm" fw={600} mb={6}>
                 {dayHeading(day, today)}
               </Text>
-              <SimpleGrid cols={{ base: 2, xs: 3, md: 4 }} spacing={6} verticalSpacing={6}>
+              <SimpleGrid cols={{ base: 2, xs: 3 }} spacing={6} verticalSpacing={6}>
                 {list.map((s) => {
                   const on = picked !== null && slotKey(picked) === slotKey(s);
                   const theirs = !sameWallClock(s.start, zone, s.professionalTime.timeZone);
@@ -128,7 +128,7 @@ export function SlotPicker({
                         </Text>
                       </Group>
                       {theirs && (
-                        <Text size="xs" ta="center" c={on ? 'white' : 'dimmed'} inherit>
+                        <Text size="xs" ta="center" c={on ? 'white' : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>
                           {otherStart(s.start, s.professionalTime.timeZone, zone)}
                         </Text>
                       )}

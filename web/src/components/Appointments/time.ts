@@ -108,7 +108,7 @@ export function shortDay(ymd: string): string {
 export function clockIn(at: string, timeZone: string): string {
   return fmt(
     `clock|${timeZone}`,
-    () => new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', timeZone }),
+    () => new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', timeZone }),
   ).format(new Date(at));
 }
 

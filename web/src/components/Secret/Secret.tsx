@@ -8,11 +8,18 @@ export function Secret({
   secret,
   children,
   onClose,
+  warning = 'Copy the credential now: Tend shows it only this once and keeps only a scrambled copy. If it is lost, rotate it to get a new one.',
+  copyLabel = 'Copy credential',
+  testId = 'device-credential',
 }: {
   title: string;
   secret: string;
   children?: ReactNode;
   onClose?: () => void;
+  /** What to do with it, said before the secret. */
+  warning?: ReactNode;
+  copyLabel?: string;
+  testId?: string;
 }) {
   return (
     <Alert
@@ -27,15 +34,10 @@ export function Secret({
     >
       <Stack gap="xs">
         <Text size="sm" fw={600}>
-          Copy the credential now: Tend shows it only this once and keeps only a scrambled copy. If it is lost, rotate
-          it to get a new one.
+          {warning}
         </Text>
         <Group gap="xs" wrap="nowrap" align="center">
-          <Code
-            block
-            style={{ flex: 1, wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}
-            data-testid="device-credential"
-          >
+          <Code block style={{ flex: 1, wordBreak: 'break-all', whiteSpace: 'pre-wrap' }} data-testid={testId}>
             {secret}
           </Code>
           <CopyButton value={secret} timeout={2000}>
@@ -46,7 +48,7 @@ export function Secret({
                   color={copied ? 'teal' : 'gray'}
                   size="lg"
                   onClick={copy}
-                  aria-label={copied ? 'Copied' : 'Copy credential'}
+                  aria-label={copied ? 'Copied' : copyLabel}
                 >
                   {copied ? <IconCheck size={18} /> : <IconCopy size={18} />}
                 </ActionIcon>

@@ -31,7 +31,7 @@ import {
   IconShare,
   IconUsers,
 } from '../Icons/Icons';
-import { IconCalendar } from '../Appointments/Bits';
+import { IconCalendar, IconClock } from '../Appointments/Bits';
 import { RoleSwitcher } from '../RoleSwitcher/RoleSwitcher';
 
 interface NavItem {
@@ -54,6 +54,8 @@ function navFor(role: Role | null): NavItem[] {
       return [
         { to: '/patients', label: 'My patients', icon: <IconUsers /> },
         { to: '/alerts', label: 'Alerts', icon: <IconAlert />, right: <AlertsNavCount /> },
+        { to: '/calendar', label: 'Calendar', icon: <IconCalendar /> },
+        { to: '/hours', label: 'My hours', icon: <IconClock /> },
       ];
     case 'family':
       return [{ to: '/patients', label: 'My patients', icon: <IconUsers /> }];

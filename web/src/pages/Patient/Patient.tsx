@@ -5,6 +5,7 @@ import { ApiError } from '../../api/client';
 import { usePatient } from '../../api/patients';
 import type { PatientDetail, Sex } from '../../api/types';
 import { AccessBadge, ScopeBadges } from '../../components/Badges/Badges';
+import { NextAppointments } from '../../components/Appointments/NextAppointments';
 import { BackLink } from '../../components/BackLink/BackLink';
 import { ErrorAlert } from '../../components/ErrorAlert/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader/PageHeader';
@@ -75,6 +76,7 @@ function PatientView({ p, back }: { p: PatientDetail; back: React.ReactNode }) {
         p={p}
         aside={
           <>
+            <NextAppointments p={p} />
             <Paper withBorder p={{ base: 'md', sm: 'lg' }}>
               <Title order={2} fz="lg" mb="md">
                 Profile
