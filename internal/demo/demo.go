@@ -115,9 +115,15 @@ func Load(ctx context.Context, sv Services) (Result, error) {
 	} else if !errs.Is(err, errs.NotFound) {
 		return res, err
 	}
+	// Hashing a password is most of the work of adding a user: every demo
+	// account has the same one, hashed once.
+	hash, err := people.HashPassword(Password)
+	if err != nil {
+		return res, err
+	}
 	ids := map[string]people.User{}
 	for i, p := range all {
-		u, err := ps.Create(ctx, people.NewUser{Email: p.email, Name: p.name, Roles: res.Accounts[i].Roles, Password: Password, Profile: p.profile})
+		u, err := ps.Create(ctx, people.NewUser{Email: p.email, Name: p.name, Roles: res.Accounts[i].Roles, PasswordHash: hash, Profile: p.profile})
 		if err != nil {
 			return res, fmt.Errorf("adding demo user %s: %w", p.email, err)
 		}

@@ -68,6 +68,10 @@ type NewUser struct {
 	Roles    []Role   `json:"roles" minItems:"1" uniqueItems:"true"`
 	Password string   `json:"password,omitempty" doc:"Initial password, at least 12 characters; without one the user cannot sign in until an administrator sets one"`
 	Profile  *Profile `json:"profile,omitempty"`
+	// PasswordHash, instead of Password, is a hash HashPassword made: the
+	// demo hashes its one shared password once for all its accounts. Never
+	// from outside Tend.
+	PasswordHash string `json:"-"`
 }
 
 // Patch changes some of a user's fields; nil fields are left as they are.
@@ -168,7 +172,7 @@ func (s *Service) Create(ctx context.Context, n NewUser) (User, error) {
 	if err := checkProfile(n.Profile); err != nil {
 		return User{}, err
 	}
-	hash := ""
+	hash := n.PasswordHash
 	if n.Password != "" {
 		if err := CheckPassword(n.Password); err != nil {
 			return User{}, err
