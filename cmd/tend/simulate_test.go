@@ -226,6 +226,8 @@ func TestSimulateFlags(t *testing.T) {
 		{[]string{}, "--token"},
 		{[]string{"--backfill", "soon"}, "soon"},
 		{[]string{"--url", "localhost:8080", "--token", "x"}, "--url"},
+		{[]string{"--scenario", "fire", "--token", "x"}, "--scenario"},
+		{[]string{"--scenario", "missed"}, "--token"},
 	} {
 		err := run(context.Background(), append([]string{"simulate"}, tt.args...), func(string) string { return "" }, nil, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {

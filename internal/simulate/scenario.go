@@ -37,7 +37,7 @@ const (
 var Scenarios = []Scenario{ScenarioOutOfRange, ScenarioMissed, ScenarioNEWS2}
 
 // ParseScenarios reads a comma-separated list of scenarios; "all" is every
-// one.
+// one. It answers each once, in the order of Scenarios.
 func ParseScenarios(s string) ([]Scenario, error) {
 	var out []Scenario
 	for _, part := range strings.Split(s, ",") {
@@ -52,8 +52,14 @@ func ParseScenarios(s string) ([]Scenario, error) {
 			return nil, fmt.Errorf("no scenario %q: choose from out-of-range, missed, news2 or all", part)
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
+	// Each once, in the order of Scenarios.
+	var list []Scenario
+	for _, sc := range Scenarios {
+		if slices.Contains(out, sc) {
+			list = append(list, sc)
+		}
+	}
+	return list, nil
 }
 
 // ScenarioConfig says where to stage scenarios and for whom.
