@@ -312,12 +312,19 @@ func loadClinic(ctx context.Context, sv Services, ids map[string]people.User, nu
 
 		// The readings, imported by the nurse, in one batch.
 		its := readingsOf(pl, loc, now, float64(i))
+		// The events of the story, with ids of their own (a regular reading
+		// may fall at the same second).
+		var story []readings.Item
 		switch p.email {
 		case "margaret.hill@demo.tend.example":
-			its = append(its, item(measure.BloodPressure, now.Add(-25*time.Minute), 186, 122))
+			story = append(story, item(measure.BloodPressure, now.Add(-25*time.Minute), 186, 122))
 		case "amina.diallo@demo.tend.example":
-			night := now.Add(-48 * time.Hour).Truncate(time.Hour)
-			its = append(its, item(measure.BloodGlucose, night, 61), item(measure.BloodGlucose, night.Add(20*time.Minute), 104))
+			night := now.Add(-48 * time.Hour).Truncate(time.Hour).Add(7 * time.Minute)
+			story = append(story, item(measure.BloodGlucose, night, 61), item(measure.BloodGlucose, night.Add(20*time.Minute), 104))
+		}
+		for _, it := range story {
+			it.ExternalID = "demo:story:" + it.ExternalID
+			its = append(its, it)
 		}
 		if len(its) > 0 {
 			if _, err := sv.Readings.Ingest(ctx, readings.Batch{Door: readings.DoorHTTP, Source: readings.SourceImport, By: &nurse,
