@@ -29,6 +29,7 @@ const MyReadingsPage = lazy(loadMyReadingsPage);
 const AppointmentsPage = lazy(() => import('./pages/Appointments/Appointments'));
 const AlertsPage = lazy(() => import('./pages/Alerts/Alerts'));
 const AlertDetailPage = lazy(() => import('./pages/AlertDetail/AlertDetail'));
+const AppointmentLinkPage = lazy(() => import('./pages/AppointmentLink/AppointmentLink'));
 const CalendarPage = lazy(() => import('./pages/Calendar/Calendar'));
 const MyHoursPage = lazy(() => import('./pages/MyHours/MyHours'));
 
@@ -92,6 +93,7 @@ export function AppRoutes() {
         <Route path="appointments" element={page(<AppointmentsPage />, ['patient'])} />
         <Route path="alerts" element={page(<AlertsPage />, ['nurse', 'doctor'])} />
         <Route path="patients/:patientId/alerts/:alertId" element={page(<AlertDetailPage />, [...PROS, 'patient'])} />
+        <Route path="appointments/:appointmentId" element={page(<AppointmentLinkPage />)} />
         <Route path="calendar" element={page(<CalendarPage />, ['nurse', 'doctor'])} />
         <Route path="hours" element={page(<MyHoursPage />, ['nurse', 'doctor'])} />
         <Route path="sharing" element={page(<SharingPage />, ['patient'])} />

@@ -317,3 +317,33 @@ export function useDisableFeed() {
     onSuccess: () => qc.setQueryData(apptKeys.feed, { enabled: false }),
   });
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * One of the signed-in professional's own appointments by id, for links
+ * from notifications and reminders: looked for in the three months before
+ * and after now (the API lists at most 92 days at a time).
+ */
+export function useFindMyAppointment(id: string | null) {
+  return useQuery({
+    queryKey: ['appointments', 'find', id ?? ''],
+    queryFn: async ({ signal }) => {
+      const now = Date.now();
+      for (const [from, to] of [
+        [now, now + 91 * DAY_MS],
+        [now - 91 * DAY_MS, now],
+      ]) {
+        const cal = await api<Calendar>('/api/v1/me/appointments', {
+          signal,
+          query: { from: new Date(from!).toISOString(), to: new Date(to!).toISOString() },
+        });
+        const found = cal.appointments?.find((a) => a.id === id);
+        if (found) return found;
+      }
+      throw new Error('That appointment is not in your calendar of the last or next three months.');
+    },
+    enabled: !!id,
+    retry: false,
+  });
+}

@@ -186,9 +186,10 @@ describe('Appointments (patient)', () => {
 
   it('opens the appointment a notification links to', async () => {
     mockApi(routes({ extra: { 'GET /api/v1/patients/:id/appointments/:aid': ok(video) } }));
-    renderApp('/appointments?open=a-2');
+    renderApp('/appointments/a-2');
     const dialog = await screen.findByRole('dialog');
     expect(within(dialog).getByText('Talk about the new pills')).toBeInTheDocument();
     expect(within(dialog).getByText(/A video appointment/)).toBeInTheDocument();
+    expect(screen.getByTestId('location')).toHaveTextContent('/appointments?open=a-2');
   });
 });

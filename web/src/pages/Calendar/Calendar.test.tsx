@@ -108,4 +108,13 @@ describe('Calendar', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Turn off' }));
     expect(await screen.findByText('Your calendar feed is off.')).toBeInTheDocument();
   });
+
+  it('opens the appointment a notification links to', async () => {
+    const later = mine(appointment({ id: 'c-9', start: at(20, '09:00'), patientName: 'Harold Jensen' }));
+    mockApi(routes({ 'GET /api/v1/me/appointments': ok({ from: '', to: '', timeZone: '', appointments: [later] }) }));
+    renderApp('/appointments/c-9');
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByRole('link', { name: 'Harold Jensen' })).toBeInTheDocument();
+    expect(screen.getByTestId('location')).toHaveTextContent('/calendar?open=c-9');
+  });
 });

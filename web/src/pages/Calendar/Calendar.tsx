@@ -13,13 +13,14 @@ import {
 } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { KIND_LABELS, useMyCalendar, type Appointment } from '../../api/appointments';
+import { KIND_LABELS, useFindMyAppointment, useMyCalendar, type Appointment } from '../../api/appointments';
 import { AppointmentDetails } from '../../components/Appointments/AppointmentDetails';
 import { AppointmentList } from '../../components/Appointments/AppointmentList';
 import { IconChevronRight, IconPerson, IconVideo } from '../../components/Appointments/Bits';
 import { CalendarFeed } from '../../components/Appointments/CalendarFeed';
 import { addDays, clockIn, dayHeading, mondayOf, shortDay, ymdIn } from '../../components/Appointments/time';
 import { IconChevronLeft } from '../../components/Icons/Icons';
+import { ErrorAlert } from '../../components/ErrorAlert/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader/PageHeader';
 import { QueryState } from '../../components/QueryState/QueryState';
 import { browserTimeZone } from '../../util/format';
@@ -111,6 +112,17 @@ export default function Calendar() {
   const [showCancelled, setShowCancelled] = useState(false);
   const [open, setOpen] = useState<Appointment | null>(null);
   const cal = useMyCalendar(date, view, zone);
+  // A link from a notification or reminder opens one appointment: /calendar?open=ID.
+  const linked = useFindMyAppointment(params.get('open'));
+  const shown = open ?? linked.data ?? null;
+  const close = () => {
+    setOpen(null);
+    if (params.has('open')) {
+      const p = new URLSearchParams(params);
+      p.delete('open');
+      setParams(p, { replace: true });
+    }
+  };
 
   const go = (next: { date?: string; view?: View }) => {
     const p = new URLSearchParams(params);
@@ -181,6 +193,7 @@ export default function Calendar() {
             />
           </Group>
         </Group>
+        {linked.error && <ErrorAlert error={linked.error} title="Could not open that appointment" />}
         <QueryState query={cal} what="your calendar">
           {() =>
             view === 'week' ? (
@@ -198,7 +211,7 @@ export default function Calendar() {
         </QueryState>
         <CalendarFeed />
       </Stack>
-      <AppointmentDetails a={open} side="professional" onClose={() => setOpen(null)} onChanged={setOpen} />
+      <AppointmentDetails a={shown} side="professional" onClose={close} onChanged={setOpen} />
     </>
   );
 }
