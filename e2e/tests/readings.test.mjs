@@ -198,8 +198,8 @@ test('a device’s readings reach the nurse live; the patient enters one; family
   await t.test('the family member sees the vitals but not the journal', async () => {
     const { page } = family;
     await signIn(page, FAMILY);
-    await page.getByRole('heading', { name: 'My patients' }).waitFor();
-    await page.getByRole('link', { name: PATIENT.name }).click();
+    await page.getByRole('heading', { name: 'Family' }).waitFor();
+    await page.getByRole('link', { name: 'Open Harold’s page' }).click();
     await page.getByRole('heading', { name: PATIENT.name }).waitFor();
     await page.getByRole('table', { name: 'Readings' }).getByText('128/82 mmHg').waitFor();
     await page.locator('[data-testid=vital-chart][data-drawn]').waitFor();

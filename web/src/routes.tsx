@@ -13,7 +13,7 @@ const UsersPage = lazy(() => import('./pages/Users/Users'));
 const UserCreatePage = lazy(() => import('./pages/UserCreate/UserCreate'));
 const UserEditPage = lazy(() => import('./pages/UserEdit/UserEdit'));
 const AuditPage = lazy(() => import('./pages/Audit/Audit'));
-const MyPatientsPage = lazy(() => import('./pages/MyPatients/MyPatients'));
+const PatientsHomePage = lazy(() => import('./pages/Dashboard/Dashboard'));
 const loadPatientPage = () => import('./pages/Patient/Patient');
 const PatientPage = lazy(loadPatientPage);
 const SharingPage = lazy(() => import('./pages/Sharing/Sharing'));
@@ -71,7 +71,7 @@ export function AppRoutes() {
         <Route path="admin/devices" element={page(<DevicesPage />, ['admin'])} />
         <Route path="admin/devices/new" element={page(<DeviceCreatePage />, ['admin'])} />
         <Route path="admin/devices/:deviceId" element={page(<DevicePage />, ['admin'])} />
-        <Route path="patients" element={page(<MyPatientsPage />, PROS)} />
+        <Route path="patients" element={page(<PatientsHomePage />, PROS)} />
         <Route
           path="patients/:patientId"
           element={

@@ -58,7 +58,7 @@ function navFor(role: Role | null): NavItem[] {
         { to: '/hours', label: 'My hours', icon: <IconClock /> },
       ];
     case 'family':
-      return [{ to: '/patients', label: 'My patients', icon: <IconUsers /> }];
+      return [{ to: '/patients', label: 'Family', icon: <IconUsers /> }];
     case 'patient':
       return [
         { to: '/my-readings', label: 'My readings', icon: <IconPulse /> },
