@@ -1,5 +1,5 @@
 import { Alert, Button, Group, Paper, Select, Stack, Text, Textarea } from '@mantine/core';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/client';
 import { useBook, useProfessionals, type Appointment, type Slot } from '../../api/appointments';
 import { browserTimeZone } from '../../util/format';
@@ -45,6 +45,11 @@ export function BookAppointment({
   const [reasonError, setReasonError] = useState('');
   const [booked, setBooked] = useState<Appointment | null>(null);
   const [lost, setLost] = useState<string | null>(null);
+  // The answer appears above the open times; on a phone the Book button is far below, so bring it into view.
+  const answer = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (booked || lost) answer.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [booked, lost]);
 
   const list = pros.data ?? [];
   const bookable = list.filter((p) => p.bookable);
@@ -105,10 +110,19 @@ export function BookAppointment({
   return (
     <form onSubmit={submit} noValidate aria-label="Book an appointment">
       <Stack gap="md">
-        {booked && (
-          <Alert color="teal" variant="light" icon={<IconCheck />} title="Booked" role="status">
-            {slotText(booked)} with {booked.professionalName} ({booked.kind === 'video' ? 'video' : 'in person'}).
-          </Alert>
+        {(booked || lost) && (
+          <div ref={answer} style={{ scrollMarginTop: 80 }}>
+            {booked && (
+              <Alert color="teal" variant="light" icon={<IconCheck />} title="Booked" role="status">
+                {slotText(booked)} with {booked.professionalName} ({booked.kind === 'video' ? 'video' : 'in person'}).
+              </Alert>
+            )}
+            {lost && (
+              <Alert color="orange" variant="light" icon={<IconAlert />} title="That time was just taken" role="alert">
+                Someone else booked {lost} a moment ago. The open times below are up to date: pick another.
+              </Alert>
+            )}
+          </div>
         )}
         <Select
           label="With"
@@ -131,11 +145,6 @@ export function BookAppointment({
           <Text size="sm" c="dimmed">
             None of them has published bookable hours yet.
           </Text>
-        )}
-        {lost && (
-          <Alert color="orange" variant="light" icon={<IconAlert />} title="That time was just taken" role="alert">
-            Someone else booked {lost} a moment ago. The open times below are up to date: pick another.
-          </Alert>
         )}
         {pro && pro.bookable && (
           <SlotPicker
