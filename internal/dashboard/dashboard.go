@@ -9,7 +9,13 @@
 // patient: vitals (latest values, last reading, missed measurements,
 // NEWS2), alerts (counts and the most severe), journal (the newest
 // entry). What the grant does not open is left out and named in NotShared,
-// so a page can say so plainly. Each patient shown gets an audit event.
+// so a page can say so plainly.
+//
+// Each patient shown gets an audit event (dashboard.read) in their own
+// trail, at most once per viewer every AuditEvery: a dashboard that
+// reloads with every reading would otherwise write forty events a second
+// for one nurse, burying what the log is for. The call itself is audited
+// every time by the API door.
 //
 // Rows come worst first: open critical alerts, then NEWS2, then missed
 // measurements, then other open alerts, then the longest without a
@@ -136,6 +142,53 @@ type Service struct {
 	monitoring Monitoring
 	audit      Auditor
 	clock      clock.Clock
+
+	mu      sync.Mutex
+	audited map[seen]time.Time // when a viewer's view of a patient was last audited
+}
+
+// AuditEvery is how often one viewer's dashboard view of one patient is
+// written to the patient's audit trail.
+const AuditEvery = 5 * time.Minute
+
+type seen struct{ viewer, patient string }
+
+// toAudit returns those of ids whose view by viewer was not audited within
+// AuditEvery, and marks them audited at now; entries older than that are
+// forgotten on the way.
+func (s *Service) toAudit(viewer string, ids []string, now time.Time) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.audited == nil {
+		s.audited = map[seen]time.Time{}
+	}
+	if len(s.audited) > 100_000 {
+		for k, at := range s.audited {
+			if now.Sub(at) >= AuditEvery {
+				delete(s.audited, k)
+			}
+		}
+	}
+	var out []string
+	for _, id := range ids {
+		k := seen{viewer, id}
+		if at, ok := s.audited[k]; ok && now.Sub(at) < AuditEvery && !now.Before(at) {
+			continue
+		}
+		s.audited[k] = now
+		out = append(out, id)
+	}
+	return out
+}
+
+// forget undoes toAudit's marks when the events could not be written, so
+// the next answer tries again.
+func (s *Service) forget(viewer string, ids []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		delete(s.audited, seen{viewer, id})
+	}
 }
 
 // New returns a Service over the given services.
@@ -248,7 +301,9 @@ func (s *Service) For(ctx context.Context, viewer people.Principal) (Dashboard, 
 		}
 	}
 	slices.SortStableFunc(rows, compare)
-	if err := s.audit.RecordEach(ctx, audit.Event{Action: "dashboard.read", Resource: "dashboard", Outcome: audit.Success}, all); err != nil {
+	due := s.toAudit(viewer.UserID, all, now)
+	if err := s.audit.RecordEach(ctx, audit.Event{Action: "dashboard.read", Resource: "dashboard", Outcome: audit.Success, ActorID: viewer.UserID}, due); err != nil {
+		s.forget(viewer.UserID, due)
 		return Dashboard{}, err
 	}
 	return Dashboard{At: now, Patients: rows}, nil

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/tend-health/tend/internal/access"
+	"github.com/tend-health/tend/internal/audit"
+	"github.com/tend-health/tend/internal/dashboard"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/db/dbtest"
 	"github.com/tend-health/tend/internal/monitoring"
@@ -85,6 +87,47 @@ func TestWorstFirst(t *testing.T) {
 			if r.Access != access.Care || len(r.NotShared) != 0 {
 				t.Errorf("%s: access %s, not shared %v", r.Name, r.Access, r.NotShared)
 			}
+		}
+	})
+}
+
+// A patient's audit trail shows a viewer's dashboard view once every
+// AuditEvery, however often the page reloads.
+func TestAuditedOncePerInterval(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC))
+		ctx := context.Background()
+		nurse, other := w.user("Nurse", people.Nurse), w.user("Other nurse", people.Nurse)
+		p1, p2 := w.user("Ann", people.Patient), w.user("Bo", people.Patient)
+		w.care(p1, nurse)
+		w.care(p2, nurse)
+		w.care(p1, other)
+		count := func(viewer people.Principal, patient people.Principal) int {
+			es, err := w.audit.List(ctx, audit.Query{ActorID: viewer.UserID, PatientID: patient.UserID, Action: "dashboard.read"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(es)
+		}
+		for range 3 {
+			if _, err := w.board.For(ctx, nurse); err != nil {
+				t.Fatal(err)
+			}
+			w.clock.Advance(time.Minute)
+		}
+		if _, err := w.board.For(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		if count(nurse, p1) != 1 || count(nurse, p2) != 1 || count(other, p1) != 1 || count(other, p2) != 0 {
+			t.Errorf("events after three answers in three minutes: %d %d, other nurse %d %d",
+				count(nurse, p1), count(nurse, p2), count(other, p1), count(other, p2))
+		}
+		w.clock.Advance(dashboard.AuditEvery)
+		if _, err := w.board.For(ctx, nurse); err != nil {
+			t.Fatal(err)
+		}
+		if count(nurse, p1) != 2 || count(nurse, p2) != 2 {
+			t.Errorf("events once the interval passed: %d %d", count(nurse, p1), count(nurse, p2))
 		}
 	})
 }
