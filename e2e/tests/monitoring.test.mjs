@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { postAsDevice, signInApi } from '../lib/api.mjs';
-import { launch, newPerson, screenshot } from '../lib/browser.mjs';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ARTIFACTS, DESKTOP, launch, newPerson, PHONE, screenshot } from '../lib/browser.mjs';
 import { phoneShot, signIn } from '../lib/pages.mjs';
 import { startTend } from '../lib/tend.mjs';
 
@@ -34,6 +36,16 @@ after(async () => {
   await browser?.close();
   await tend?.stop();
 });
+
+/** A screenshot of one part of the page at phone width, where a full page is too tall to read. */
+async function regionShot(page, locator, name) {
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(400);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await locator.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  await page.setViewportSize(DESKTOP);
+  await page.waitForTimeout(300);
+}
 
 test('an out-of-range device reading reaches the nurse’s open inbox live; she acknowledges and resolves it', async () => {
   const { device, credential } = await admin.post('/api/v1/devices', {
@@ -85,6 +97,66 @@ test('an out-of-range device reading reaches the nurse’s open inbox live; she 
   await screenshot(page, '42-nurse-alert-history');
   await phoneShot(page, '42-nurse-alert-history-phone');
   // The login page's "who am I" answers 401 before signing in; anything else is a fault.
+  assert.deepEqual(
+    problems.filter((p) => !p.includes('401')),
+    [],
+  );
+});
+
+test('the nurse sets a measurement schedule and changes an alert rule on the patient’s page', async () => {
+  const { page, problems } = await newPerson(browser, tend.url);
+  await signIn(page, NURSE);
+  await page.getByRole('heading', { name: 'My patients' }).waitFor();
+  await page.getByRole('link', { name: PATIENT.name }).click();
+  await page.getByRole('heading', { name: PATIENT.name }).waitFor();
+  await page.getByTestId('news2-badge').waitFor();
+  const monitoring = page.getByRole('region', { name: 'Monitoring' });
+  await monitoring.waitFor();
+
+  // A blood pressure schedule at 08:00 and 20:00 on weekdays, due within an hour.
+  await monitoring.getByRole('tab', { name: 'Schedules' }).click();
+  await monitoring.getByText('No schedules').waitFor();
+  await monitoring.getByRole('button', { name: 'Add schedule' }).click();
+  const form = page.getByRole('form', { name: 'Add a measurement schedule' });
+  await form.getByRole('combobox', { name: 'Measurement' }).click();
+  await page.getByRole('option', { name: 'Blood pressure', exact: true }).click();
+  await form.getByLabel('Time 1', { exact: true }).fill('08:00');
+  await form.getByRole('button', { name: 'Add a time' }).click();
+  await form.getByLabel('Time 2', { exact: true }).fill('20:00');
+  for (const d of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri']) await form.getByText(d, { exact: true }).click();
+  await form.getByLabel('Grace window (min after)').fill('60');
+  await screenshot(page, '43-nurse-schedule-form');
+  await form.getByRole('button', { name: 'Add schedule' }).click();
+  const schedules = monitoring.getByRole('list', { name: 'Schedules' });
+  await schedules.getByText('08:00 and 20:00, Mon, Tue, Wed, Thu, Fri').waitFor();
+  await schedules.getByText('to 60 min after', { exact: false }).waitFor();
+
+  // The high heart rate rule, for this patient only: above 120, two readings in a row.
+  await monitoring.getByRole('tab', { name: 'Alert rules' }).click();
+  const rule = monitoring.getByRole('listitem', { name: 'Heart rate above 130' });
+  await rule.getByRole('button', { name: /^Change/ }).click();
+  const ruleForm = page.getByRole('form', { name: 'Change “Heart rate above 130” for this patient' });
+  await ruleForm.getByLabel(/^Alert when/).fill('120');
+  await ruleForm.getByLabel(/^Clears past/).fill('110');
+  await ruleForm.getByLabel('Readings in a row').fill('2');
+  await ruleForm.getByRole('button', { name: 'Save for this patient' }).click();
+  await rule.getByText('Changed for this patient').waitFor();
+  await rule.getByText('above 120', { exact: false }).waitFor();
+  await rule.getByText('2 readings in a row', { exact: false }).waitFor();
+  await screenshot(page, '44-nurse-patient-monitoring');
+  await phoneShot(page, '44-nurse-patient-monitoring-phone');
+  await regionShot(page, monitoring, '45-nurse-alert-rules-phone');
+
+  // Back to the default.
+  await rule.getByRole('button', { name: /^Reset/ }).click();
+  await rule.getByText('Changed for this patient').waitFor({ state: 'detached' });
+
+  // The server kept both changes as the nurse made them.
+  const nurse = await signInApi(tend.url, NURSE);
+  const { schedules: saved } = await nurse.get(`/api/v1/patients/${patientId}/schedules`);
+  assert.equal(saved.length, 1);
+  assert.deepEqual(saved[0].times, ['08:00', '20:00']);
+  assert.equal(saved[0].graceMinutes, 60);
   assert.deepEqual(
     problems.filter((p) => !p.includes('401')),
     [],

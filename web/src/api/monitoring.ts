@@ -220,3 +220,309 @@ export const HISTORY_LABELS: Record<AlertLogEntry['action'], string> = {
   cleared: 'Condition cleared',
   severity: 'Severity changed',
 };
+
+// Measurement schedules and what is due today.
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+export const WEEKDAY_LABELS: Record<Weekday, string> = {
+  mon: 'Mon',
+  tue: 'Tue',
+  wed: 'Wed',
+  thu: 'Thu',
+  fri: 'Fri',
+  sat: 'Sat',
+  sun: 'Sun',
+};
+
+export interface ScheduleInput {
+  type: string;
+  times?: string[];
+  everyHours?: number;
+  start?: string;
+  weekdays?: string[];
+  earlyMinutes?: number;
+  graceMinutes?: number;
+  reminderLeadMinutes?: number;
+  note?: string;
+}
+
+export interface Schedule {
+  id: string;
+  patientId: string;
+  type: string;
+  typeName: string;
+  times: string[];
+  everyHours?: number;
+  weekdays?: string[];
+  earlyMinutes: number;
+  graceMinutes: number;
+  reminderLeadMinutes: number;
+  note?: string;
+  timeZone: string;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  stoppedAt?: string;
+}
+
+export type OccurrenceStatus = 'upcoming' | 'due' | 'done' | 'missed';
+
+export interface Occurrence {
+  scheduleId: string;
+  type: string;
+  typeName: string;
+  dueAt: string;
+  local: string;
+  windowStart: string;
+  windowEnd: string;
+  status: OccurrenceStatus;
+  readingId?: string;
+  takenAt?: string;
+}
+
+/** "Every day", "Mon, Wed, Fri". */
+export function weekdaysText(days: string[] | undefined): string {
+  if (!days?.length || days.length === 7) return 'every day';
+  return WEEKDAYS.filter((d) => days.includes(d))
+    .map((d) => WEEKDAY_LABELS[d])
+    .join(', ');
+}
+
+/** "08:00 and 20:00, every day" or "every 6 hours from 02:00, Mon, Thu". */
+export function scheduleText(s: Pick<Schedule, 'times' | 'everyHours' | 'weekdays'>): string {
+  const when = s.everyHours
+    ? `every ${s.everyHours} hours from ${s.times[0] ?? '00:00'}`
+    : s.times.length > 1
+      ? `${s.times.slice(0, -1).join(', ')} and ${s.times[s.times.length - 1]}`
+      : (s.times[0] ?? '');
+  return `${when}, ${weekdaysText(s.weekdays)}`;
+}
+
+export function useSchedules(patientId: string, enabled = true) {
+  return useQuery({
+    queryKey: monitoringKeys.schedules(patientId),
+    queryFn: ({ signal }) =>
+      api<{ schedules: Schedule[] }>(`/api/v1/patients/${enc(patientId)}/schedules`, { signal }).then(
+        (r) => r.schedules,
+      ),
+    enabled,
+  });
+}
+
+export function useDueToday(patientId: string, enabled = true) {
+  return useQuery({
+    queryKey: monitoringKeys.due(patientId),
+    queryFn: ({ signal }) =>
+      api<{ due: Occurrence[] }>(`/api/v1/patients/${enc(patientId)}/due-today`, { signal }).then((r) => r.due),
+    enabled,
+    // Windows open and close with the clock, not only with events.
+    refetchInterval: 60_000,
+  });
+}
+
+export function useSaveSchedule(patientId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, input }: { id?: string; input: ScheduleInput }) =>
+      id
+        ? api<Schedule>(`/api/v1/schedules/${enc(id)}`, { method: 'PUT', body: { patientId, ...input } })
+        : api<Schedule>('/api/v1/schedules', { method: 'POST', body: { patientId, ...input } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: monitoringKeys.schedules(patientId) }),
+  });
+}
+
+export function useStopSchedule(patientId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<void>(`/api/v1/schedules/${enc(id)}/stop`, { method: 'POST', body: { patientId } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: monitoringKeys.schedules(patientId) }),
+  });
+}
+
+// Alert rules.
+
+export interface Condition {
+  component?: string;
+  op: '>' | '>=' | '<' | '<=';
+  value: number;
+  clear: number;
+}
+
+export interface Rule {
+  key: string;
+  name: string;
+  kind: AlertKind;
+  measure?: string;
+  conditions: Condition[];
+  consecutive: number;
+  severity: Severity;
+  enabled: boolean;
+  group?: string;
+  overridden: boolean;
+  updatedAt?: string;
+  updatedBy?: string;
+}
+
+export interface RulePatch {
+  enabled?: boolean;
+  conditions?: Condition[];
+  consecutive?: number;
+  severity?: Severity;
+}
+
+export function useRules(patientId: string, enabled = true) {
+  return useQuery({
+    queryKey: monitoringKeys.rules(patientId),
+    queryFn: ({ signal }) =>
+      api<{ rules: Rule[] }>(`/api/v1/patients/${enc(patientId)}/alert-rules`, { signal }).then((r) => r.rules),
+    enabled,
+  });
+}
+
+export function useSetRule(patientId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ key, patch }: { key: string; patch: RulePatch }) =>
+      api<Rule>(`/api/v1/alert-rules/${enc(key)}`, { method: 'PATCH', body: { patientId, ...patch } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: monitoringKeys.rules(patientId) }),
+  });
+}
+
+export function useResetRule(patientId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (key: string) =>
+      api<void>(`/api/v1/alert-rules/${enc(key)}/reset`, { method: 'POST', body: { patientId } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: monitoringKeys.rules(patientId) }),
+  });
+}
+
+// NEWS2.
+
+export const CONSCIOUSNESS = ['alert', 'confusion', 'voice', 'pain', 'unresponsive'] as const;
+export type Consciousness = (typeof CONSCIOUSNESS)[number];
+export const CONSCIOUSNESS_LABELS: Record<Consciousness, string> = {
+  alert: 'Alert',
+  confusion: 'New confusion',
+  voice: 'Responds to voice',
+  pain: 'Responds to pain',
+  unresponsive: 'Unresponsive',
+};
+
+export interface News2Parameter {
+  parameter: string;
+  points: number;
+  value: number;
+  takenAt?: string;
+}
+
+export interface News2 {
+  available: boolean;
+  total: number;
+  partial: boolean;
+  singleThree: boolean;
+  risk: 'low' | 'low-medium' | 'medium' | 'high' | '';
+  response: string;
+  scale: number;
+  parameters: News2Parameter[];
+  missing: string[];
+  at?: string;
+  since: string;
+}
+
+export interface News2Settings {
+  scale: 1 | 2;
+  onOxygen?: boolean;
+}
+
+export const NEWS2_PARAMETER_LABELS: Record<string, string> = {
+  respiratory_rate: 'Respiration rate',
+  spo2: 'SpO2',
+  on_oxygen: 'Air or oxygen',
+  systolic: 'Systolic blood pressure',
+  pulse: 'Pulse',
+  consciousness: 'Consciousness',
+  temperature: 'Temperature',
+};
+
+/** The colour of a NEWS2 response level (RCP: low, low-medium for a single 3, medium, high). */
+export const NEWS2_RISK_COLORS: Record<string, string> = {
+  low: 'green',
+  'low-medium': 'yellow',
+  medium: 'orange',
+  high: 'red',
+};
+
+export function useNews2(patientId: string, enabled = true) {
+  return useQuery({
+    queryKey: monitoringKeys.news2(patientId),
+    queryFn: ({ signal }) => api<News2>(`/api/v1/patients/${enc(patientId)}/news2`, { signal }),
+    enabled,
+  });
+}
+
+export function useNews2Settings(patientId: string, enabled = true) {
+  return useQuery({
+    queryKey: monitoringKeys.news2Settings(patientId),
+    queryFn: ({ signal }) => api<News2Settings>(`/api/v1/patients/${enc(patientId)}/news2/settings`, { signal }),
+    enabled,
+  });
+}
+
+export function useSetNews2Settings(patientId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (s: News2Settings) =>
+      api<News2Settings>('/api/v1/news2/settings', { method: 'PUT', body: { patientId, ...s } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['news2', patientId] }),
+  });
+}
+
+export function useRecordObservation(patientId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (o: { consciousness?: Consciousness; onOxygen?: boolean }) =>
+      api<News2>('/api/v1/news2/observations', { method: 'POST', body: { patientId, ...o } }),
+    onSuccess: (n) => {
+      qc.setQueryData(monitoringKeys.news2(patientId), n);
+      return qc.invalidateQueries({ queryKey: ['news2', patientId] });
+    },
+  });
+}
+
+// Escalation chains.
+
+export interface ChainMember {
+  userId: string;
+  name: string;
+  roles: Role[];
+}
+
+export interface ChainStep {
+  members: ChainMember[];
+  waitMinutes: number;
+}
+
+export interface Chain {
+  patientId: string;
+  custom: boolean;
+  steps: ChainStep[];
+}
+
+export function useChain(patientId: string, enabled = true) {
+  return useQuery({
+    queryKey: monitoringKeys.chain(patientId),
+    queryFn: ({ signal }) => api<Chain>(`/api/v1/patients/${enc(patientId)}/escalation-chain`, { signal }),
+    enabled,
+  });
+}
+
+export function useSetChain(patientId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (steps: { userIds: string[]; waitMinutes: number }[]) =>
+      api<Chain>('/api/v1/escalation-chain', { method: 'PUT', body: { patientId, steps } }),
+    onSuccess: (c) => qc.setQueryData(monitoringKeys.chain(patientId), c),
+  });
+}

@@ -10,6 +10,7 @@ import { browserTimeZone, zoneDiffers } from '../../util/format';
 import { ErrorAlert } from '../ErrorAlert/ErrorAlert';
 import { Journal } from '../Journal/Journal';
 import { PatientDevices } from '../PatientDevices/PatientDevices';
+import { PatientMonitoring } from '../PatientMonitoring/PatientMonitoring';
 import { ReadingForm } from '../ReadingForm/ReadingForm';
 import { ReadingsTable, type Viewer } from '../ReadingsTable/ReadingsTable';
 import { loadChart } from '../VitalChart/load';
@@ -134,6 +135,9 @@ export function PatientRecord({ p, aside }: { p: PatientDetail; aside?: ReactNod
           )}
         </>
       )}
+      <Later ready={ready}>
+        <PatientMonitoring p={p} />
+      </Later>
       {vitals && types.data && (
         <Later ready={ready}>
           <ReadingsTable viewer={viewer} types={types.data} devices={devices.data ?? []} />

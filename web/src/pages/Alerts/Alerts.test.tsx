@@ -1,5 +1,5 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FakeWebSocket } from '../../test/fakeSocket';
 import { mockApi, NURSE, ok, PATIENT } from '../../test/mockApi';
 import { alert, alertRoutes } from '../../test/monitoring';
@@ -18,6 +18,11 @@ function liveSocket() {
   act(() => ws.open());
   return ws;
 }
+
+// The pages' code loads lazily; load it once before the clock of the first test starts.
+beforeAll(async () => {
+  await Promise.all([import('./Alerts'), import('../AlertDetail/AlertDetail')]);
+}, 60_000);
 
 describe('Alert inbox', () => {
   it('lists open alerts newest first, filters them, and links to the patient and the alert', async () => {

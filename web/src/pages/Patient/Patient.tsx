@@ -8,6 +8,7 @@ import { AccessBadge, ScopeBadges } from '../../components/Badges/Badges';
 import { NextAppointments } from '../../components/Appointments/NextAppointments';
 import { BackLink } from '../../components/BackLink/BackLink';
 import { ErrorAlert } from '../../components/ErrorAlert/ErrorAlert';
+import { News2Badge } from '../../components/News2Badge/News2Badge';
 import { PageHeader } from '../../components/PageHeader/PageHeader';
 import { QueryState } from '../../components/QueryState/QueryState';
 import { useSession } from '../../session/SessionContext';
@@ -67,6 +68,7 @@ function PatientView({ p, back }: { p: PatientDetail; back: React.ReactNode }) {
         title={p.name}
         description={
           <Group gap="xs" component="span">
+            <News2Badge patientId={p.id} />
             {age !== null && <span>{age} years</span>}
             <AccessBadge access={p.access} />
           </Group>
