@@ -136,6 +136,16 @@ describe('Clinician dashboard', () => {
     await user.click(await screen.findByRole('option', { name: 'Name', hidden: true }));
     expect(names()).toEqual(['Carl Critical', 'Mia Missed', 'Olga Fine']);
 
+    // The column headings sort too, and say which one does.
+    await user.click(screen.getByRole('button', { name: 'NEWS2' }));
+    expect(names()).toEqual(['Carl Critical', 'Olga Fine', 'Mia Missed']);
+    expect(screen.getByRole('columnheader', { name: /NEWS2/ })).toHaveAttribute('aria-sort', 'descending');
+    await user.click(screen.getByRole('button', { name: 'Last reading' }));
+    expect(names()).toEqual(['Carl Critical', 'Olga Fine', 'Mia Missed']);
+    await user.click(screen.getByRole('button', { name: /Last reading/ }));
+    expect(names()).toEqual(['Mia Missed', 'Olga Fine', 'Carl Critical']);
+    expect(screen.getByRole('columnheader', { name: /Last reading/ })).toHaveAttribute('aria-sort', 'ascending');
+
     await user.type(screen.getByRole('searchbox', { name: 'Search patients by name' }), 'zed');
     expect(screen.getByText('No patient matches “zed”.')).toBeInTheDocument();
   });

@@ -164,7 +164,50 @@ interface ViewProps {
   open: (id: string) => void;
 }
 
-function DashboardTable({ rows, prefs, now, open }: ViewProps) {
+/** A column heading that sorts by its column; aria-sort tells which one does. */
+function SortHead({
+  label,
+  by,
+  sort,
+  setSort,
+  w,
+}: {
+  label: string;
+  by: SortKey[];
+  sort: SortKey;
+  setSort: (s: SortKey) => void;
+  w?: number;
+}) {
+  const active = by.includes(sort);
+  const next = active && by.length > 1 ? by[(by.indexOf(sort) + 1) % by.length]! : by[0]!;
+  const direction = sort === 'name' || sort === 'stale' ? 'ascending' : 'descending';
+  return (
+    <Table.Th aria-sort={active ? direction : 'none'} w={w} style={{ whiteSpace: 'normal' }}>
+      <UnstyledButton
+        onClick={() => setSort(active && by.length === 1 ? 'worst' : next)}
+        fw={700}
+        fz="sm"
+        title={active && by.length === 1 ? 'Back to worst first' : SORTS.find((x) => x.value === next)?.label}
+      >
+        {label}
+        {active && (
+          <Text span c="cyan.8" ml={4} aria-hidden>
+            {direction === 'ascending' ? '▲' : '▼'}
+          </Text>
+        )}
+      </UnstyledButton>
+    </Table.Th>
+  );
+}
+
+function DashboardTable({
+  rows,
+  prefs,
+  now,
+  open,
+  sort,
+  setSort,
+}: ViewProps & { sort: SortKey; setSort: (s: SortKey) => void }) {
   const onKey = (e: KeyboardEvent, id: string) => {
     if (e.key === 'Enter' && e.target === e.currentTarget) open(id);
   };
@@ -173,13 +216,11 @@ function DashboardTable({ rows, prefs, now, open }: ViewProps) {
       <Table miw={900} aria-label="Patients" verticalSpacing={6} horizontalSpacing={6}>
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>Patient</Table.Th>
-            <Table.Th>Alerts</Table.Th>
-            <Table.Th>NEWS2</Table.Th>
+            <SortHead label="Patient" by={['name']} sort={sort} setSort={setSort} />
+            <SortHead label="Alerts" by={['alerts']} sort={sort} setSort={setSort} />
+            <SortHead label="NEWS2" by={['news2']} sort={sort} setSort={setSort} />
             <Table.Th>Today</Table.Th>
-            <Table.Th style={{ whiteSpace: 'normal' }} w={64}>
-              Last reading
-            </Table.Th>
+            <SortHead label="Last reading" by={['recent', 'stale']} sort={sort} setSort={setSort} w={72} />
             {VITALS.map((v) => (
               <Table.Th key={v.type} title={v.name}>
                 {v.short}
@@ -424,7 +465,7 @@ function ClinicianDashboard() {
               ) : narrow ? (
                 <DashboardCards rows={shown} prefs={prefs} now={now} open={open} />
               ) : (
-                <DashboardTable rows={shown} prefs={prefs} now={now} open={open} />
+                <DashboardTable rows={shown} prefs={prefs} now={now} open={open} sort={sort} setSort={setSort} />
               )}
               <Text size="xs" c="dimmed" mt="sm">
                 Tinted values are outside the patient’s alert thresholds (!! critical, ! warning). NEWS2* is partial:
