@@ -385,3 +385,45 @@ func benchBuckets(b *testing.B, d *db.DB) {
 
 func BenchmarkBucketsSQLite(b *testing.B)   { benchBuckets(b, dbtest.SQLite(b)) }
 func BenchmarkBucketsPostgres(b *testing.B) { benchBuckets(b, dbtest.Postgres(b)) }
+
+// benchList lists a patient's newest readings, as the patient page's table
+// does, over a year of minute-level heart rate: unfiltered, a page further
+// on by cursor, and by type.
+func benchList(b *testing.B, d *db.DB) {
+	w := newWorld(b, d)
+	yearOfHeartRate(b, w)
+	if d.Dialect == db.Postgres {
+		// As autovacuum would soon after such a load.
+		if _, err := d.W.Exec(`ANALYZE measurements`); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	first, err := w.svc.List(ctx, w.nurse, readings.Query{PatientID: w.patient.UserID, Limit: 100})
+	if err != nil || first.Next == "" {
+		b.Fatal(first.Next, err)
+	}
+	for _, tc := range []struct {
+		name string
+		q    readings.Query
+	}{
+		{"newest/limit=100", readings.Query{PatientID: w.patient.UserID, Limit: 100}},
+		{"next-page/limit=100", readings.Query{PatientID: w.patient.UserID, Limit: 100, Cursor: first.Next}},
+		{"heart_rate/limit=100", readings.Query{PatientID: w.patient.UserID, Types: []string{"heart_rate"}, Limit: 100}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			cpu := cpuTime()
+			for b.Loop() {
+				p, err := w.svc.List(ctx, w.nurse, tc.q)
+				if err != nil || len(p.Readings) != 100 {
+					b.Fatal(len(p.Readings), err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu_ms/op")
+		})
+	}
+}
+
+func BenchmarkListSQLite(b *testing.B)   { benchList(b, dbtest.SQLite(b)) }
+func BenchmarkListPostgres(b *testing.B) { benchList(b, dbtest.Postgres(b)) }

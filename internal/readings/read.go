@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/tend-health/tend/internal/access"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/errs"
+	"github.com/tend-health/tend/internal/measure"
 	"github.com/tend-health/tend/internal/people"
 )
 
@@ -27,17 +29,19 @@ type Reading struct {
 	Components []Component `json:"components,omitempty"`
 	Unit       string      `json:"unit" doc:"The type's canonical UCUM unit" example:"mm[Hg]"`
 	// Original is what was sent, when it arrived in another unit.
-	Original   *Original   `json:"original,omitempty"`
-	TakenAt    time.Time   `json:"takenAt"`
-	ReceivedAt time.Time   `json:"receivedAt"`
-	Source     Source      `json:"source" enum:"device,manual,import"`
-	Door       Door        `json:"door" enum:"http,fhir,mqtt,mllp,gatt,web"`
-	DeviceID   string      `json:"deviceId,omitempty"`
-	EnteredBy  string      `json:"enteredBy,omitempty" doc:"The user who entered or relayed it"`
-	Flags      []string    `json:"flags,omitempty"`
-	ExternalID string      `json:"externalId,omitempty"`
-	Status     Status      `json:"status" enum:"final,entered-in-error"`
-	Correction *Correction `json:"correction,omitempty" doc:"Who marked it entered-in-error, when and why"`
+	Original   *Original `json:"original,omitempty"`
+	TakenAt    time.Time `json:"takenAt"`
+	ReceivedAt time.Time `json:"receivedAt"`
+	Source     Source    `json:"source" enum:"device,manual,import"`
+	Door       Door      `json:"door" enum:"http,fhir,mqtt,mllp,gatt,web"`
+	DeviceID   string    `json:"deviceId,omitempty"`
+	EnteredBy  string    `json:"enteredBy,omitempty" doc:"The user who entered or relayed it"`
+	// EnteredByName is filled in by the API, as the reader may see it.
+	EnteredByName string      `json:"enteredByName,omitempty" doc:"The name of who entered or relayed it, as the reader may know it (another Tend user, when not)"`
+	Flags         []string    `json:"flags,omitempty"`
+	ExternalID    string      `json:"externalId,omitempty"`
+	Status        Status      `json:"status" enum:"final,entered-in-error"`
+	Correction    *Correction `json:"correction,omitempty" doc:"Who marked it entered-in-error, when and why"`
 }
 
 // Original is a reading's value as sent, before conversion.
@@ -51,6 +55,7 @@ type Original struct {
 type Correction struct {
 	At     time.Time `json:"at"`
 	By     string    `json:"by"`
+	ByName string    `json:"byName,omitempty" doc:"The name of who marked it, as the reader may know it"`
 	Reason string    `json:"reason"`
 }
 
@@ -187,8 +192,12 @@ func (s *Service) List(ctx context.Context, viewer people.Principal, q Query) (P
 		q.Limit = 100
 	}
 	q.Limit = min(q.Limit, 1000)
+	limit := args.Add(q.Limit + 1)
 	sqlText := `SELECT ` + readingColumns + ` FROM measurements m WHERE ` + where +
-		` ORDER BY m.taken_at ` + order + `, m.id ` + order + ` LIMIT ` + args.Add(q.Limit+1)
+		` ORDER BY m.taken_at ` + order + `, m.id ` + order + ` LIMIT ` + limit
+	if q.PatientID != "" && len(q.Types) != 1 {
+		sqlText = byType(&args, where, order, limit, q.Types)
+	}
 	rows, err := s.db.R.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		return Page{}, errs.Wrap(err, "listing readings")
@@ -216,6 +225,30 @@ func (s *Service) List(ctx context.Context, viewer people.Principal, q Query) (P
 		}
 	}
 	return page, nil
+}
+
+// byType is List's query for one patient's readings of several types (or
+// of all): each type's page is read from the measurements_series index
+// (patient, type, time), and the pages are merged. A single scan would have
+// to sort every reading of the patient to find the newest, or need an index
+// by patient and time that every insert would pay for.
+func byType(args *db.Args, where, order, limit string, keys []string) string {
+	if len(keys) == 0 {
+		for _, t := range measure.Types() {
+			keys = append(keys, t.Key)
+		}
+	}
+	var b strings.Builder
+	b.WriteString(`SELECT * FROM (`)
+	for i, key := range keys {
+		if i > 0 {
+			b.WriteString(` UNION ALL `)
+		}
+		fmt.Fprintf(&b, `SELECT * FROM (SELECT %s FROM measurements m WHERE %s AND m.type_key = %s ORDER BY m.taken_at %s, m.id %s LIMIT %s) t%d`,
+			readingColumns, where, args.Add(key), order, order, limit, i)
+	}
+	fmt.Fprintf(&b, `) u ORDER BY taken_at %s, id %s LIMIT %s`, order, order, limit)
+	return b.String()
 }
 
 // where turns a query into the conditions of List and Count, access
