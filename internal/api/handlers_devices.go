@@ -11,6 +11,8 @@ import (
 type listDevicesInput struct {
 	Kind      string `query:"kind"`
 	PatientID string `query:"patientId"`
+	Enabled   string `query:"enabled" enum:"true,false" doc:"Only enabled (true) or disabled (false) devices"`
+	Assigned  string `query:"assigned" enum:"true,false" doc:"Only devices assigned to a patient (true), or not (false)"`
 	Q         string `query:"q" doc:"Part of the maker, model, serial, label or EUI-64"`
 	After     string `query:"after" doc:"The id of the last device of the previous page"`
 	Limit     int    `query:"limit" minimum:"0" maximum:"1000"`
@@ -23,7 +25,8 @@ type devicesOutput struct {
 }
 
 func (s *Server) listDevices(ctx context.Context, in *listDevicesInput) (*devicesOutput, error) {
-	ds, err := s.Devices.List(ctx, devices.Filter{Kind: devices.Kind(in.Kind), PatientID: in.PatientID, Q: in.Q, After: in.After, Limit: in.Limit})
+	ds, err := s.Devices.List(ctx, devices.Filter{Kind: devices.Kind(in.Kind), PatientID: in.PatientID, Q: in.Q, After: in.After, Limit: in.Limit,
+		Enabled: optionalBool(in.Enabled), Assigned: optionalBool(in.Assigned)})
 	out := &devicesOutput{}
 	out.Body.Devices = ds
 	return out, err
@@ -136,4 +139,13 @@ func (s *Server) patientDevices(ctx context.Context, in *patientInput) (*devices
 	out := &devicesOutput{}
 	out.Body.Devices = ds
 	return out, err
+}
+
+// optionalBool reads an optional true/false query parameter: nil when absent.
+func optionalBool(v string) *bool {
+	if v == "" {
+		return nil
+	}
+	b := v == "true"
+	return &b
 }

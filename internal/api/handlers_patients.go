@@ -112,20 +112,19 @@ func (s *Server) accessLog(ctx context.Context, in *accessLogInput) (*auditOutpu
 // who tried a link) is shown as "another Tend user". Staff and family are
 // named, since the patient has a right to know who looked.
 func (s *Server) hideOtherPatients(ctx context.Context, self string, es []audit.Entry) error {
-	named := map[string]bool{self: true}
+	var ids []string
+	for _, e := range es {
+		if e.ActorKind == "user" {
+			ids = append(ids, e.ActorID)
+		}
+	}
+	names, err := s.People.NamesIn(ctx, self, self, ids)
+	if err != nil {
+		return err
+	}
 	for i := range es {
-		id := es[i].ActorID
-		if es[i].ActorKind != "user" || id == "" {
-			continue
-		}
-		show, seen := named[id]
-		if !seen {
-			u, err := s.People.Get(ctx, id)
-			show = err == nil && u.HasAny(people.Nurse, people.Doctor, people.Admin, people.Family)
-			named[id] = show
-		}
-		if !show {
-			es[i].ActorID, es[i].ActorName = "", "another Tend user"
+		if name, ok := names[es[i].ActorID]; es[i].ActorKind == "user" && (!ok || name == people.HiddenName) {
+			es[i].ActorID, es[i].ActorName = "", people.HiddenName
 		}
 	}
 	return nil

@@ -253,7 +253,13 @@ type readingsOutput struct{ Body readings.Page }
 func (s *Server) listReadings(ctx context.Context, in *listReadingsInput) (*readingsOutput, error) {
 	page, err := s.Readings.List(ctx, principal(ctx), readings.Query{PatientID: in.PatientID, Types: in.Types, From: in.From, To: in.To,
 		Limit: in.Limit, Cursor: in.Cursor, Ascending: in.Order == "asc", IncludeEnteredInError: in.IncludeEnteredInError})
-	return &readingsOutput{Body: page}, err
+	if err != nil {
+		return nil, err
+	}
+	if err := s.nameReadings(ctx, in.PatientID, page.Readings); err != nil {
+		return nil, err
+	}
+	return &readingsOutput{Body: page}, nil
 }
 
 type enterInput struct {
@@ -305,7 +311,7 @@ func (s *Server) getReading(ctx context.Context, in *readingIDInput) (*readingOu
 	if err == nil && r.PatientID != in.PatientID {
 		return nil, errs.NotFoundf("patient %s has no reading %s", in.PatientID, in.ReadingID)
 	}
-	return &readingOutput{Body: r}, err
+	return s.namedReading(ctx, in.PatientID, r, err)
 }
 
 type correctInput struct {
@@ -321,7 +327,7 @@ func (s *Server) correctReading(ctx context.Context, in *correctInput) (*reading
 		return nil, err
 	}
 	r, err := s.Readings.MarkEnteredInError(ctx, principal(ctx), in.ReadingID, in.Body.Reason)
-	return &readingOutput{Body: r}, err
+	return s.namedReading(ctx, in.PatientID, r, err)
 }
 
 type journalInput struct {
@@ -343,7 +349,13 @@ func (s *Server) listJournal(ctx context.Context, in *journalInput) (*journalOut
 	}
 	page, err := s.Readings.Journal(ctx, principal(ctx), readings.JournalQuery{PatientID: in.PatientID, Kinds: kinds, From: in.From, To: in.To,
 		Limit: in.Limit, Cursor: in.Cursor, IncludeEnteredInError: in.IncludeEnteredInError})
-	return &journalOutput{Body: page}, err
+	if err != nil {
+		return nil, err
+	}
+	if err := s.nameEntries(ctx, in.PatientID, page.Entries); err != nil {
+		return nil, err
+	}
+	return &journalOutput{Body: page}, nil
 }
 
 type addJournalInput struct {
@@ -355,7 +367,7 @@ type entryOutput struct{ Body readings.Entry }
 
 func (s *Server) addJournal(ctx context.Context, in *addJournalInput) (*entryOutput, error) {
 	e, err := s.Readings.AddEntry(ctx, principal(ctx), in.PatientID, in.Body)
-	return &entryOutput{Body: e}, err
+	return s.namedEntry(ctx, in.PatientID, e, err)
 }
 
 type correctEntryInput struct {
@@ -375,5 +387,5 @@ func (s *Server) correctJournal(ctx context.Context, in *correctEntryInput) (*en
 		return nil, errs.NotFoundf("patient %s has no journal entry %s", in.PatientID, in.EntryID)
 	}
 	e, err = s.Readings.MarkEntryInError(ctx, principal(ctx), in.EntryID, in.Body.Reason)
-	return &entryOutput{Body: e}, err
+	return s.namedEntry(ctx, in.PatientID, e, err)
 }

@@ -29,8 +29,8 @@ const (
 
 // FieldError names one wrong field of the input.
 type FieldError struct {
-	Field   string // e.g. "email" or "readings[3].value"
-	Message string
+	Field   string `json:"field"` // e.g. "email" or "readings[3].value"
+	Message string `json:"message"`
 }
 
 // Error is an error with a kind and a message for people.

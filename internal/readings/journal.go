@@ -55,20 +55,22 @@ type NewEntry struct {
 
 // Entry is a stored journal entry.
 type Entry struct {
-	ID         string      `json:"id"`
-	PatientID  string      `json:"patientId"`
-	Kind       EntryKind   `json:"kind"`
-	OccurredAt time.Time   `json:"occurredAt"`
-	Name       string      `json:"name,omitempty"`
-	Amount     string      `json:"amount,omitempty"`
-	CarbsGrams *float64    `json:"carbsGrams,omitempty"`
-	Severity   *int        `json:"severity,omitempty"`
-	Note       string      `json:"note,omitempty"`
-	EnteredBy  string      `json:"enteredBy"`
-	CreatedAt  time.Time   `json:"createdAt"`
-	ExternalID string      `json:"externalId,omitempty"`
-	Status     Status      `json:"status"`
-	Correction *Correction `json:"correction,omitempty"`
+	ID         string    `json:"id"`
+	PatientID  string    `json:"patientId"`
+	Kind       EntryKind `json:"kind"`
+	OccurredAt time.Time `json:"occurredAt"`
+	Name       string    `json:"name,omitempty"`
+	Amount     string    `json:"amount,omitempty"`
+	CarbsGrams *float64  `json:"carbsGrams,omitempty"`
+	Severity   *int      `json:"severity,omitempty"`
+	Note       string    `json:"note,omitempty"`
+	EnteredBy  string    `json:"enteredBy"`
+	// EnteredByName is filled in by the API, as the reader may see it.
+	EnteredByName string      `json:"enteredByName,omitempty" doc:"The name of who wrote it, as the reader may know it (another Tend user, when not)"`
+	CreatedAt     time.Time   `json:"createdAt"`
+	ExternalID    string      `json:"externalId,omitempty"`
+	Status        Status      `json:"status"`
+	Correction    *Correction `json:"correction,omitempty"`
 	// Dose names the medicine dose this entry records, when it was written
 	// by recording a dose taken or skipped.
 	Dose *EntryDose `json:"dose,omitempty"`

@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
 import { keys } from './keys';
+import type { Correction } from './readings';
 
 export const ENTRY_KINDS = ['food', 'medication', 'symptom', 'note'] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
@@ -23,9 +24,11 @@ export interface JournalEntry {
   severity?: number;
   note?: string;
   enteredBy: string;
+  /** enteredBy's name as the viewer may know it ("another Tend user" when not). */
+  enteredByName?: string;
   createdAt: string;
   status: 'final' | 'entered-in-error';
-  correction?: { at: string; by: string; reason: string };
+  correction?: Correction;
 }
 
 export interface NewEntry {

@@ -28,12 +28,21 @@ export interface Reading {
   deviceId?: string;
   /** The user who entered or relayed it. */
   enteredBy?: string;
-  /** Not sent by the server yet: the name of enteredBy, when it learns to say it. */
+  /** enteredBy's name as the viewer may know it ("another Tend user" when not). */
   enteredByName?: string;
   flags?: string[];
   externalId?: string;
   status: 'final' | 'entered-in-error';
-  correction?: { at: string; by: string; reason: string };
+  correction?: Correction;
+}
+
+/** Who marked a reading or journal entry entered in error, when and why. */
+export interface Correction {
+  at: string;
+  by: string;
+  /** by's name as the viewer may know it. */
+  byName?: string;
+  reason: string;
 }
 
 export interface ReadingPage {
@@ -86,8 +95,7 @@ export interface ItemResult {
   id?: string;
   reason?: string;
   message?: string;
-  /** The server currently sends these as {Field, Message}; both spellings are read. */
-  fields?: ({ field?: string; message?: string } & { Field?: string; Message?: string })[];
+  fields?: { field: string; message: string }[];
 }
 
 export interface IngestAnswer {
@@ -101,8 +109,8 @@ export interface IngestAnswer {
 export function itemFieldErrors(r: ItemResult): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of r.fields ?? []) {
-    const field = f.field ?? f.Field ?? '';
-    const msg = f.message ?? f.Message ?? r.message ?? '';
+    const field = f.field;
+    const msg = f.message || r.message || '';
     if (field && !out[field]) out[field] = msg;
   }
   return out;

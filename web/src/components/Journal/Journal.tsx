@@ -32,7 +32,7 @@ import { ConfirmModal } from '../ConfirmModal/ConfirmModal';
 import { ErrorAlert } from '../ErrorAlert/ErrorAlert';
 import { IconDots } from '../Icons/Icons';
 import { QueryState } from '../QueryState/QueryState';
-import { enteredByText, type Viewer } from '../ReadingsTable/ReadingsTable';
+import { correctionText, enteredByText, type Viewer } from '../ReadingsTable/ReadingsTable';
 
 const KIND_COLORS: Record<EntryKind, string> = { food: 'lime', medication: 'blue', symptom: 'orange', note: 'gray' };
 
@@ -278,9 +278,8 @@ export function Journal({ viewer, canWrite = true }: { viewer: Viewer; canWrite?
                 )}
                 <Group gap="xs" justify="space-between">
                   <Text size="xs" c="dimmed">
-                    By {enteredByText(e.enteredBy, undefined, viewer)}
-                    {e.status === 'entered-in-error' &&
-                      ` · entered in error${e.correction?.reason ? `: ${e.correction.reason}` : ''}`}
+                    Entered by {enteredByText(e.enteredBy, e.enteredByName, viewer)}
+                    {e.status === 'entered-in-error' && ` · entered in error${correctionText(e.correction, viewer)}`}
                   </Text>
                   {e.status !== 'entered-in-error' && mayCorrect(e) && (
                     <Menu position="bottom-end" withinPortal shadow="md" hideDetached={false}>

@@ -17,7 +17,7 @@ import {
 import { useState } from 'react';
 import { deviceName, type Device } from '../../api/devices';
 import { shortName, type MeasurementType } from '../../api/measurementTypes';
-import { useMarkReadingInError, useReadings, type Reading } from '../../api/readings';
+import { useMarkReadingInError, useReadings, type Correction, type Reading } from '../../api/readings';
 import type { Me } from '../../api/types';
 import { formatDateTime, formatPatientTime } from '../../util/format';
 import { flagIsWarning, flagLabel, readingValue, SOURCE_LABELS } from '../../util/readings';
@@ -35,13 +35,19 @@ export interface Viewer {
   patientZone?: string;
 }
 
-/** Who typed or relayed a reading, in words: the server gives an id only. */
+/** Who typed or relayed a reading or journal entry, in words: the server's name for them, when it gives one. */
 export function enteredByText(id: string | undefined, name: string | undefined, v: Viewer): string {
   if (!id) return '—';
   if (id === v.me.id) return 'You';
   if (name) return name;
   if (id === v.patientId) return v.patientName;
   return 'Another user';
+}
+
+/** " by <who>: <why>" of a correction, as much of it as is known. */
+export function correctionText(c: Correction | undefined, v: Viewer): string {
+  if (!c) return '';
+  return `${c.by ? ` by ${enteredByText(c.by, c.byName, v)}` : ''}${c.reason ? `: ${c.reason}` : ''}`;
 }
 
 /** Whether the viewer may mark a reading entered in error (as the server decides it). */
@@ -69,7 +75,7 @@ function When({ iso, zone }: { iso: string; zone?: string }) {
   );
 }
 
-function Notes({ r }: { r: Reading }) {
+function Notes({ r, viewer }: { r: Reading; viewer: Viewer }) {
   const flags = r.flags ?? [];
   if (!flags.length && r.status !== 'entered-in-error') return null;
   return (
@@ -83,7 +89,7 @@ function Notes({ r }: { r: Reading }) {
           title={r.correction?.reason}
           styles={{ root: { height: 'auto', minHeight: 20 }, label: { whiteSpace: 'normal', overflow: 'visible' } }}
         >
-          Entered in error{r.correction?.reason ? `: ${r.correction.reason}` : ''}
+          Entered in error{correctionText(r.correction, viewer)}
         </Badge>
       )}
       {flags.map((f) => (
@@ -212,9 +218,9 @@ export function ReadingsTable({
                   </div>
                   <Text size="xs" c="dimmed">
                     {source(r)}
-                    {r.enteredBy ? ` · by ${enteredByText(r.enteredBy, r.enteredByName, viewer)}` : ''}
+                    {r.enteredBy ? ` · entered by ${enteredByText(r.enteredBy, r.enteredByName, viewer)}` : ''}
                   </Text>
-                  <Notes r={r} />
+                  <Notes r={r} viewer={viewer} />
                 </Stack>
               ))}
             </Stack>
@@ -255,7 +261,7 @@ export function ReadingsTable({
                         <Text size="sm">{enteredByText(r.enteredBy, r.enteredByName, viewer)}</Text>
                       </Table.Td>
                       <Table.Td>
-                        <Notes r={r} />
+                        <Notes r={r} viewer={viewer} />
                       </Table.Td>
                       <Table.Td ta="right">{action(r)}</Table.Td>
                     </Table.Tr>

@@ -80,8 +80,8 @@ describe('My readings', () => {
             message: 'diastolic blood pressure 800 mmHg is outside the plausible range 10–200 mmHg',
             fields: [
               {
-                Field: 'components.diastolic',
-                Message: 'diastolic blood pressure 800 mmHg is outside the plausible range 10–200 mmHg',
+                field: 'components.diastolic',
+                message: 'diastolic blood pressure 800 mmHg is outside the plausible range 10–200 mmHg',
               },
             ],
           },
@@ -152,7 +152,7 @@ describe('My readings', () => {
     const { user } = renderApp('/my-readings');
     const form = await screen.findByRole('form', { name: 'Add to the journal' });
     expect(await screen.findByText('Toast, 1 bowl')).toBeInTheDocument();
-    expect(screen.getByText('By You')).toBeInTheDocument();
+    expect(screen.getByText('Entered by You')).toBeInTheDocument();
     await user.click(within(form).getByRole('radio', { name: 'Symptom' }));
     await user.type(within(form).getByRole('textbox', { name: 'Symptom' }), 'Dizzy when standing');
     await user.type(within(form).getByRole('textbox', { name: 'Note (optional)' }), 'After lunch');
@@ -190,6 +190,6 @@ describe('My readings', () => {
     expect(api.find('POST', `/api/v1/patients/${PATIENT.id}/journal/${toast.id}/entered-in-error`)[0]!.body).toEqual({
       reason: 'Wrong day',
     });
-    expect(await screen.findByText(/entered in error: Wrong day/)).toBeInTheDocument();
+    expect(await screen.findByText(/entered in error by You: Wrong day/)).toBeInTheDocument();
   });
 });

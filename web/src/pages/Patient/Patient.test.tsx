@@ -61,9 +61,19 @@ describe('Patient page', () => {
           deviceId: undefined,
           enteredBy: 'p1',
         }),
+        reading({
+          type: 'body_weight',
+          loinc: '29463-7',
+          value: 71.5,
+          unit: 'kg',
+          source: 'manual',
+          deviceId: undefined,
+          enteredBy: 'n9',
+          enteredByName: 'Nina Care',
+        }),
       ],
       devices: [device()],
-      entries: [entry()],
+      entries: [entry({ enteredBy: 'f7', enteredByName: 'Fay Family' })],
     };
     mockApi({ 'GET /api/v1/me': ok(NURSE), ...recordRoutes(store) });
     renderApp('/patients/p1');
@@ -83,6 +93,7 @@ describe('Patient page', () => {
     const glucoseRow = within(table).getByText('108 mg/dL').closest('tr')!;
     expect(glucoseRow).toHaveTextContent('Entered by hand');
     expect(glucoseRow).toHaveTextContent('Pat Patient');
+    expect(within(table).getByText('71.5 kg').closest('tr')!).toHaveTextContent('Nina Care');
 
     // The patient lives in another zone than the viewer's browser (UTC here): both times are shown.
     expect(screen.getByTestId('zone-note')).toHaveTextContent('Pat’s time zone is Europe/Paris');
@@ -90,6 +101,7 @@ describe('Patient page', () => {
 
     expect(await screen.findByRole('heading', { name: 'Journal' })).toBeInTheDocument();
     expect(await screen.findByText('Porridge, 1 bowl')).toBeInTheDocument();
+    expect(screen.getByText('Entered by Fay Family')).toBeInTheDocument();
     const devices = screen.getByRole('list', { name: 'Patient’s devices' });
     expect(within(devices).getByText('Omron M7')).toBeInTheDocument();
     expect(within(devices).getByText('Battery 64%')).toBeInTheDocument();
@@ -205,6 +217,8 @@ describe('Patient page', () => {
     });
     await waitFor(() => expect(screen.queryByText('180 /min')).not.toBeInTheDocument());
     await user.click(screen.getByRole('checkbox', { name: 'Show entered in error' }));
-    expect(await screen.findByText('Entered in error: Measured right after climbing stairs')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Entered in error by You: Measured right after climbing stairs'),
+    ).toBeInTheDocument();
   });
 });
