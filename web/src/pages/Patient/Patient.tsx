@@ -20,7 +20,8 @@ export default function Patient() {
   const { patientId = '' } = useParams();
   const patient = usePatient(patientId);
   const { role } = useSession();
-  const back = role === 'patient' ? null : <BackLink to="/patients">My patients</BackLink>;
+  const back =
+    role === 'patient' ? null : <BackLink to="/patients">{role === 'family' ? 'Family' : 'My patients'}</BackLink>;
 
   if (patient.error instanceof ApiError && patient.error.status === 404) {
     return (
