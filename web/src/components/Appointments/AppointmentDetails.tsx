@@ -1,6 +1,6 @@
 import { Alert, Anchor, Button, Group, Modal, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import {
   useAppointmentHistory,
@@ -151,6 +151,10 @@ function Details({ a, side, onChanged }: { a: Appointment; side: Side; onChanged
   const [mode, setMode] = useState<'view' | 'cancel' | 'move'>('view');
   const [slot, setSlot] = useState<Slot | null>(null);
   const [lost, setLost] = useState<string | null>(null);
+  const lostRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (lost) lostRef.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [lost]);
   const cancel = useCancelAppointment();
   const move = useRescheduleAppointment();
   const done = useMarkDone();
@@ -196,9 +200,11 @@ function Details({ a, side, onChanged }: { a: Appointment; side: Side; onChanged
           Now: {slotText(a)}. Pick another open time of {a.professionalName}:
         </Text>
         {lost && (
-          <Alert color="orange" variant="light" icon={<IconAlert />} title="That time was just taken" role="alert">
-            Someone else booked {lost} a moment ago. Pick another time.
-          </Alert>
+          <div ref={lostRef}>
+            <Alert color="orange" variant="light" icon={<IconAlert />} title="That time was just taken" role="alert">
+              Someone else booked {lost} a moment ago. Pick another time.
+            </Alert>
+          </div>
         )}
         <SlotPicker
           professionalId={a.professionalId}

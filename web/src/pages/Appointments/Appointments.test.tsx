@@ -184,6 +184,30 @@ describe('Appointments (patient)', () => {
     });
   });
 
+  it('says so when the new time was just taken while moving', async () => {
+    mockApi(
+      routes({
+        list: () => [soon],
+        extra: {
+          'POST /api/v1/appointments/:id/reschedule': problem(
+            409,
+            'that time was just booked by someone else; pick another slot',
+          ),
+        },
+      }),
+    );
+    const { user } = renderApp('/appointments');
+    await user.click(await screen.findByRole('button', { name: 'Open the appointment with Dora Doctor' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: 'Move to another time' }));
+    const times = await within(dialog).findByRole('group', { name: 'Open times' });
+    await user.click(within(times).getByRole('button', { name: /, 0?8:00.{0,4} to/ }));
+    await user.type(within(dialog).getByRole('textbox', { name: /Why move/ }), 'Work');
+    await user.click(within(dialog).getByRole('button', { name: 'Move appointment' }));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('That time was just taken');
+    expect(within(dialog).getByRole('button', { name: 'Move appointment' })).toBeDisabled();
+  });
+
   it('opens the appointment a notification links to', async () => {
     mockApi(routes({ extra: { 'GET /api/v1/patients/:id/appointments/:aid': ok(video) } }));
     renderApp('/appointments/a-2');
