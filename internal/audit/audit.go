@@ -269,7 +269,7 @@ func (l *Log) flush(b *batch) {
 
 // commit stores rows in one transaction.
 func (l *Log) commit(rows []eventRow) (err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := l.db.WriterContext()
 	defer cancel()
 	// Prepare before the transaction: on SQLite it holds the only writer
 	// connection, and preparing on the pool inside it would wait forever.

@@ -1,8 +1,10 @@
 package db
 
 import (
+	"context"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Multi-row statements: a batch of rows is written with INSERTs of several
@@ -48,4 +50,17 @@ func Values(b *strings.Builder, d Dialect, rows, width int) {
 		}
 		b.WriteByte(')')
 	}
+}
+
+// WriterContext is the context a group-commit writer runs a transaction
+// in, detached from any caller. On PostgreSQL it ends after a minute, so
+// that a lost connection cannot hold a writer forever. On SQLite it never
+// ends: the database is a local file whose lock waits busy_timeout bounds,
+// and the driver watches every statement of a cancellable context with a
+// goroutine of its own, a cost on each commit of small batches.
+func (d *DB) WriterContext() (context.Context, context.CancelFunc) {
+	if d.Dialect == SQLite {
+		return context.Background(), func() {}
+	}
+	return context.WithTimeout(context.Background(), time.Minute)
 }

@@ -273,7 +273,7 @@ func (w *writer) commitGroup(group []*request) {
 }
 
 func (w *writer) commit(group []*request) (err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := w.db.WriterContext()
 	defer cancel()
 	if err := w.prepare(ctx); err != nil {
 		return err
