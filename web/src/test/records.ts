@@ -3,6 +3,7 @@ import type { Device } from '../api/devices';
 import type { JournalEntry } from '../api/journal';
 import type { MeasurementType } from '../api/measurementTypes';
 import type { Reading, Series } from '../api/readings';
+import type { Summary } from '../api/summaries';
 import type { PatientDetail } from '../api/types';
 import { ok, type MockRequest, type MockResponse } from './mockApi';
 
@@ -188,5 +189,85 @@ export function recordRoutes(store: {
     'GET /api/v1/patients/:id/readings/buckets': (req) => ok(seriesOf(req, store.readings)),
     'GET /api/v1/patients/:id/journal': () => ok({ entries: store.entries ?? [] }),
     'GET /api/v1/patients/:id/devices': () => ok({ devices: store.devices ?? [] }),
+    'GET /api/v1/patients/:id/summaries': (req) => ok(emptySummary(Number(req.query.get('days') ?? 14))),
+    'GET /api/v1/patients/:id/alert-rules': () => ok({ rules: [] }),
+    'GET /api/v1/patients/:id/schedules': () => ok({ schedules: [] }),
+  };
+}
+
+/** The summaries of a patient with no readings in the period. */
+export function emptySummary(days = 14, now = Date.now()): Summary {
+  const period = { from: new Date(now - days * 86_400_000).toISOString(), to: new Date(now).toISOString() };
+  const none = (label: string) => ({ label, count: 0, systolic: null, diastolic: null, reachesThreshold: false });
+  return {
+    patient: { id: 'pat-1', name: 'Pat Patient', timeZone: 'Europe/Paris' },
+    period,
+    days,
+    generatedAt: period.to,
+    bloodPressure: {
+      period,
+      unit: 'mm[Hg]',
+      readings: 0,
+      days: 0,
+      sufficient: false,
+      note: 'No blood pressure readings in the last seven days.',
+      threshold: { systolic: 135, diastolic: 85, source: 'ESC/ESH home blood pressure threshold (135/85 mmHg)' },
+      all: none('All readings'),
+      morning: none('Morning (04:00–12:00)'),
+      evening: none('Evening (18:00–24:00)'),
+      trend: [],
+    },
+    glucose: {
+      period,
+      unit: 'mg/dL',
+      readings: 0,
+      targets: {
+        population: 'adults',
+        name: 'type 1 or type 2 diabetes',
+        low: 70,
+        high: 180,
+        veryLow: 54,
+        veryHigh: 250,
+      },
+      mean: null,
+      sd: null,
+      cv: null,
+      gmi: null,
+      inRange: null,
+      below: null,
+      veryLow: null,
+      above: null,
+      veryHigh: null,
+      checks: [],
+      targetsMet: false,
+      days,
+      active: 0,
+      sufficient: false,
+      note: 'No glucose readings in this period.',
+      profile: Array.from({ length: 24 }, (_, hour) => ({
+        hour,
+        count: 0,
+        p5: null,
+        p25: null,
+        p50: null,
+        p75: null,
+        p95: null,
+      })),
+    },
+    weight: {
+      period,
+      unit: 'kg',
+      readings: 0,
+      first: null,
+      latest: null,
+      min: null,
+      max: null,
+      mean: null,
+      change: null,
+      changePercent: null,
+      perWeek: null,
+      note: 'No weight readings in this period.',
+      daily: [],
+    },
   };
 }

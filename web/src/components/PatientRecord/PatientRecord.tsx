@@ -13,6 +13,7 @@ import { PatientDevices } from '../PatientDevices/PatientDevices';
 import { PatientMonitoring } from '../PatientMonitoring/PatientMonitoring';
 import { ReadingForm } from '../ReadingForm/ReadingForm';
 import { ReadingsTable, type Viewer } from '../ReadingsTable/ReadingsTable';
+import { Summaries } from '../Summaries/Summaries';
 import { loadChart } from '../VitalChart/load';
 import { Vitals } from '../Vitals/Vitals';
 
@@ -143,6 +144,9 @@ export function PatientRecord({ p, aside }: { p: PatientDetail; aside?: ReactNod
           <ReadingsTable viewer={viewer} types={types.data} devices={devices.data ?? []} />
         </Later>
       )}
+      <Later ready={ready} step={1}>
+        {vitals && <Summaries patientId={p.id} />}
+      </Later>
       <Later ready={ready} step={1}>
         {vitals && journal && (
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Series } from '../../api/readings';
-import { timeTicks, toPlotData } from './VitalChart';
+import { timeTicks, toPlotData, yRange } from './VitalChart';
 
 const MIN = 60_000;
 function series(starts: number[], values: (number | null)[][]): Series {
@@ -79,5 +79,17 @@ describe('timeTicks', () => {
     expect(hours[2]).toMatch(/\n/); // midnight: a new day
     expect(timeTicks([t0], 86_400)[0]).toMatch(/Mar/);
     expect(timeTicks([t0], 30 * 86_400)[0]).toMatch(/2025/);
+  });
+});
+
+describe('yRange', () => {
+  const t = (value: number) => ({ value, color: '#000', label: '' });
+  it('takes in thresholds near the readings, not far ones', () => {
+    // Glucose 90–160: 180 is near (within half the span), 250 is not.
+    const [lo, hi] = yRange(90, 160, [t(70), t(180), t(250)]);
+    expect(lo).toBeLessThanOrEqual(70);
+    expect(hi).toBeGreaterThanOrEqual(180);
+    expect(hi).toBeLessThan(250);
+    expect(yRange(90, 160, [])).toEqual([81, 169]);
   });
 });

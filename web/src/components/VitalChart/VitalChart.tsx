@@ -8,6 +8,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Series } from '../../api/readings';
 import { convert, formatNumber, unitLabel } from '../../util/units';
+import { AXIS_STYLE, valueAxis } from './axes';
 import classes from './VitalChart.module.css';
 
 export interface ChartLine {
@@ -31,6 +32,34 @@ export interface VitalChartProps {
   label: string;
   /** Called after the first draw (or when the chart cannot be drawn). */
   onDrawn?: () => void;
+  /** Alert thresholds, drawn as dashed lines, in the unit shown. */
+  thresholds?: ChartThreshold[];
+  /** Spans of time (ms) shaded behind the readings: when scheduled measurements are due. */
+  windows?: [number, number][];
+}
+
+export interface ChartThreshold {
+  value: number;
+  color: string;
+  /** Short words at the line's end, e.g. "alert > 180". */
+  label: string;
+  /** An upper limit: its label goes above the line, a lower one's below. */
+  above?: boolean;
+}
+
+/**
+ * The y range to show: the data's, widened to take in thresholds that lie
+ * near it (within half the data's span), so a line just off the readings
+ * still shows, and far ones do not squash the readings flat.
+ */
+export function yRange(min: number, max: number, thresholds: ChartThreshold[]): [number, number] {
+  const span = Math.max(max - min, Math.abs(max) * 0.1, 1);
+  for (const t of thresholds) {
+    if (t.value < min && min - t.value <= span / 2) min = t.value;
+    if (t.value > max && t.value - max <= span / 2) max = t.value;
+  }
+  const pad = Math.max((max - min) * 0.12, Math.abs(max) * 0.03, 1);
+  return [Math.floor(min - pad), Math.ceil(max + pad)];
 }
 
 // null breaks a line; undefined (a bucket without this number) is joined over.
@@ -108,6 +137,9 @@ export function timeTicks(splits: number[], incr: number): string[] {
   });
 }
 
+const NONE: ChartThreshold[] = [];
+const NO_WINDOWS: [number, number][] = [];
+
 export default function VitalChart({
   series,
   lines,
@@ -118,6 +150,8 @@ export default function VitalChart({
   height = 260,
   label,
   onDrawn,
+  thresholds = NONE,
+  windows = NO_WINDOWS,
 }: VitalChartProps) {
   const wrap = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -138,6 +172,8 @@ export default function VitalChart({
   const shape = `${lines.map((l) => l.label).join('|')}|${unit}|${sparse}|${height}`;
   const dataRef = useRef(data);
   dataRef.current = data;
+  const marks = useRef({ thresholds, windows });
+  marks.current = { thresholds, windows };
 
   useEffect(() => {
     const el = wrap.current;
@@ -163,31 +199,19 @@ export default function VitalChart({
         y: {
           range: (_u, min, max) => {
             if (min == null || max == null) return [0, 1];
-            const pad = Math.max((max - min) * 0.12, Math.abs(max) * 0.03, 1);
-            return [Math.floor(min - pad), Math.ceil(max + pad)];
+            return yRange(min, max, marks.current.thresholds);
           },
         },
       },
       axes: [
         {
-          stroke: '#495057',
-          grid: { stroke: '#e9ecef', width: 1 },
-          ticks: { stroke: '#dee2e6', width: 1 },
+          ...AXIS_STYLE,
           values: (_u, splits, _axis, _space, incr) => timeTicks(splits, incr),
           // Room for "Sept 2026" or "18:00" between ticks, so labels never run together on a phone.
           space: 72,
           size: 50,
         },
-        {
-          stroke: '#495057',
-          grid: { stroke: '#e9ecef', width: 1 },
-          ticks: { stroke: '#dee2e6', width: 1 },
-          size: 52,
-          values: (_u, splits) => splits.map((v) => formatNumber(v, unit)),
-          label: unitLabel(unit),
-          labelSize: 18,
-          labelFont: '12px system-ui, sans-serif',
-        },
+        valueAxis(unit, 52),
       ],
       series: [
         {},
@@ -231,7 +255,52 @@ export default function VitalChart({
           },
         ],
         setCursor: [(u) => setHover(u.cursor.idx ?? null)],
+        // Schedule windows behind the readings.
+        drawAxes: [
+          (u) => {
+            const { ctx, bbox } = u;
+            ctx.save();
+            ctx.fillStyle = 'rgba(12, 133, 153, 0.09)';
+            for (const [a, b] of marks.current.windows) {
+              const x0 = Math.max(bbox.left, u.valToPos(a / 1000, 'x', true));
+              const x1 = Math.min(bbox.left + bbox.width, u.valToPos(b / 1000, 'x', true));
+              if (x1 > x0) ctx.fillRect(x0, bbox.top, Math.max(x1 - x0, devicePixelRatio), bbox.height);
+            }
+            ctx.restore();
+          },
+        ],
         draw: [
+          (u) => {
+            // Thresholds over the readings, each labelled at its right end.
+            const { ctx, bbox } = u;
+            const lo = u.scales.y?.min ?? -Infinity;
+            const hi = u.scales.y?.max ?? Infinity;
+            ctx.save();
+            ctx.lineWidth = 1.5 * devicePixelRatio;
+            ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
+            ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+            ctx.textAlign = 'right';
+            for (const t of marks.current.thresholds) {
+              if (t.value < lo || t.value > hi) continue;
+              const y = u.valToPos(t.value, 'y', true);
+              ctx.strokeStyle = t.color;
+              ctx.beginPath();
+              ctx.moveTo(bbox.left, y);
+              ctx.lineTo(bbox.left + bbox.width, y);
+              ctx.stroke();
+              // The label on a light ground, beside the line on the side it guards.
+              const x = bbox.left + bbox.width - 4 * devicePixelRatio;
+              const w = ctx.measureText(t.label).width;
+              const h = 13 * devicePixelRatio;
+              const top = t.above === false ? y + 2 * devicePixelRatio : y - 2 * devicePixelRatio - h;
+              ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+              ctx.fillRect(x - w - 2 * devicePixelRatio, top, w + 4 * devicePixelRatio, h);
+              ctx.fillStyle = t.color;
+              ctx.textBaseline = 'middle';
+              ctx.fillText(t.label, x, top + h / 2);
+            }
+            ctx.restore();
+          },
           () => {
             if (!el.dataset.drawn) {
               el.dataset.drawn = 'true';
@@ -280,7 +349,7 @@ export default function VitalChart({
     const u = plot.current;
     if (!u) return;
     u.setData(data as uPlot.AlignedData, true);
-  }, [data, from, to]);
+  }, [data, from, to, thresholds, windows]);
 
   const readout = useMemo(() => {
     if (hover == null) return null;

@@ -30,7 +30,8 @@ import { convert, displayUnit, formatNumber, unitLabel, useUnitPrefs, type UnitP
 import { useNarrow } from '../../util/useNarrow';
 import { IconPulse } from '../Icons/Icons';
 import { UnitsMenu } from '../UnitsMenu/UnitsMenu';
-import type { ChartLine } from '../VitalChart/VitalChart';
+import { scheduleWindows, thresholdsFor, useAlertRulesForChart, useSchedulesForChart } from '../../api/summaries';
+import type { ChartLine, ChartThreshold } from '../VitalChart/VitalChart';
 import classes from './Vitals.module.css';
 
 import { loadChart, loadedChart } from '../VitalChart/load';
@@ -62,6 +63,43 @@ type RangeChoice = Preset | 'custom';
 
 const COLORS: Record<string, string> = { systolic: '#c92a2a', diastolic: '#1864ab' };
 const DEFAULT_COLOR = '#0c8599';
+const SEVERITY_COLORS: Record<string, string> = { critical: '#c92a2a', warning: '#d9480f', info: '#1971c2' };
+
+/** Schedule windows are drawn when the chart spans at most this long; over a month they would be a blur. */
+const WINDOWS_UP_TO = 8 * DAY;
+
+/**
+ * The patient's alert thresholds and schedule windows for one type, as the
+ * chart draws them: thresholds in the unit shown (a blood pressure's in its
+ * component's colour), windows only over a short range.
+ */
+function useChartMarks(
+  patientId: string,
+  type: MeasurementType | undefined,
+  unit: string,
+  bounds: { from: number; to: number } | null,
+) {
+  const rules = useAlertRulesForChart(patientId, !!type);
+  const schedules = useSchedulesForChart(patientId, !!type);
+  const thresholds = useMemo<ChartThreshold[]>(() => {
+    if (!type || !rules.data) return [];
+    return thresholdsFor(rules.data, type.key).map((t) => {
+      const v = convert(t.value, type.unit, unit);
+      const part = t.component ? `${t.component} ` : '';
+      return {
+        value: v,
+        color: (t.component && COLORS[t.component]) || SEVERITY_COLORS[t.severity] || DEFAULT_COLOR,
+        label: `alert: ${part}${t.above ? '>' : '<'} ${formatNumber(v, unit)}`,
+        above: t.above,
+      };
+    });
+  }, [type, rules.data, unit]);
+  const windows = useMemo<[number, number][]>(() => {
+    if (!type || !schedules.data || !bounds || bounds.to - bounds.from > WINDOWS_UP_TO) return [];
+    return schedules.data.filter((s) => s.type === type.key).flatMap((s) => scheduleWindows(s, bounds.from, bounds.to));
+  }, [type, schedules.data, bounds?.from, bounds?.to]);
+  return { thresholds, windows };
+}
 
 function linesFor(type: MeasurementType, series: Series | undefined): ChartLine[] {
   const comps = series?.components ?? (type.components?.length ? type.components.map((c) => c.key) : [type.key]);
@@ -221,6 +259,7 @@ export function Vitals({
 
   const lines = useMemo(() => (selected ? linesFor(selected, data) : []), [selected, data]);
   const unit = selected ? displayUnit(selected.unit, prefs) : '';
+  const marks = useChartMarks(patientId, selected, unit, bounds);
 
   const pickRange = (v: string) => {
     if (v === 'custom') {
@@ -343,7 +382,13 @@ export function Vitals({
                 to={bounds.to}
                 height={narrow ? 220 : 260}
                 onDrawn={onDrawn}
-                label={`${selected.name} from ${new Date(bounds.from).toLocaleString()} to ${new Date(bounds.to).toLocaleString()}`}
+                thresholds={marks.thresholds}
+                windows={marks.windows}
+                label={`${selected.name} from ${new Date(bounds.from).toLocaleString()} to ${new Date(bounds.to).toLocaleString()}${
+                  marks.thresholds.length
+                    ? `; ${marks.thresholds.map((t) => t.label).join(', ')} ${unitLabel(unit)}`
+                    : ''
+                }`}
                 onZoom={(a, b) => {
                   if (b - a < 60_000) return;
                   setCustom({ from: new Date(a).toISOString(), to: new Date(b).toISOString() });
@@ -362,6 +407,8 @@ export function Vitals({
               ))}
               <Text size="xs" c="dimmed">
                 Line: average · band: lowest to highest
+                {marks.thresholds.length > 0 && ' · dashed: alert thresholds'}
+                {marks.windows.length > 0 && ' · shaded: when a scheduled measurement is due'}
               </Text>
             </Group>
           )}
