@@ -162,3 +162,52 @@ test('the nurse sets a measurement schedule and changes an alert rule on the pat
     [],
   );
 });
+
+test('the patient sees what is due today, and ticks off a medicine dose', async () => {
+  // A schedule and a medicine at the same time about an hour ahead on the
+  // patient's clock (Europe/London). Only windows that open after they were
+  // made count, and a dose may be recorded from an hour before its time, so
+  // the test waits for the next minute: then both windows are open.
+  const at = Math.ceil((Date.now() + 60 * 60_000) / 60_000) * 60_000 + 60_000;
+  const time = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(at));
+  const nurse = await signInApi(tend.url, NURSE);
+  await nurse.post('/api/v1/schedules', { patientId, type: 'body_weight', times: [time], earlyMinutes: 60, graceMinutes: 60 });
+  await nurse.post('/api/v1/medications', { patientId, name: 'Ramipril', dose: '5 mg', times: [time] });
+  await new Promise((r) => setTimeout(r, Math.max(0, at - 60 * 60_000 - Date.now() + 1500)));
+
+  const { page, problems } = await newPerson(browser, tend.url);
+  await signIn(page, PATIENT);
+  await page.getByRole('heading', { name: 'My readings' }).waitFor();
+  const due = page.getByRole('list', { name: 'Due today' });
+  const weight = due.getByRole('listitem', { name: `Body weight at ${time}` });
+  await weight.getByText('Due now').waitFor();
+  await weight.getByText('until', { exact: false }).waitFor();
+  const meds = page.getByRole('list', { name: 'Medicines today' });
+  const dose = meds.getByRole('listitem', { name: `Ramipril 5 mg at ${time}` });
+  await dose.getByRole('button', { name: /^Taken/ }).waitFor();
+  await screenshot(page, '46-patient-today');
+  await phoneShot(page, '46-patient-today-phone');
+
+  await dose.getByRole('button', { name: /^Taken/ }).click();
+  await dose.getByText('Taken', { exact: true }).waitFor();
+  await dose.getByText('taken at', { exact: false }).waitFor();
+
+  // A weight from elsewhere (a scale, another tab) fulfils the schedule on the open page.
+  await page.evaluate(() => (window.__sameDocument = true));
+  const patient = await signInApi(tend.url, PATIENT);
+  await patient.post(`/api/v1/patients/${patientId}/readings`, {
+    readings: [{ type: 'body_weight', value: 71.4, unit: 'kg', takenAt: new Date().toISOString() }],
+  });
+  await weight.getByText('Done').waitFor();
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'updated without a reload');
+  await screenshot(page, '47-patient-today-done');
+  assert.deepEqual(
+    problems.filter((p) => !p.includes('401')),
+    [],
+  );
+});

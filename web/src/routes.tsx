@@ -96,6 +96,8 @@ export function AppRoutes() {
         <Route path="appointments/:appointmentId" element={page(<AppointmentLinkPage />)} />
         <Route path="calendar" element={page(<CalendarPage />, ['nurse', 'doctor'])} />
         <Route path="hours" element={page(<MyHoursPage />, ['nurse', 'doctor'])} />
+        <Route path="today" element={<Navigate to="/my-readings" replace />} />
+        <Route path="medications" element={<Navigate to="/my-readings" replace />} />
         <Route path="sharing" element={page(<SharingPage />, ['patient'])} />
         <Route path="access-log" element={page(<AccessLogPage />, ['patient'])} />
         <Route path="tokens" element={page(<ApiTokensPage />)} />

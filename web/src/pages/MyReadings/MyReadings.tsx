@@ -1,4 +1,5 @@
 import { usePatient } from '../../api/patients';
+import { MyToday } from '../../components/MyToday/MyToday';
 import { PageHeader } from '../../components/PageHeader/PageHeader';
 import { PatientRecord } from '../../components/PatientRecord/PatientRecord';
 import { QueryState } from '../../components/QueryState/QueryState';
@@ -14,6 +15,7 @@ export default function MyReadings() {
         title="My readings"
         description="Your measurements from your devices and the ones you enter, your journal, and how they are going."
       />
+      <MyToday />
       <QueryState query={patient} what="your readings">
         {(p) => <PatientRecord p={{ ...p, access: 'self' }} />}
       </QueryState>
