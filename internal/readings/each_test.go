@@ -3,6 +3,7 @@ package readings_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -26,6 +27,13 @@ func TestEachStreamsEveryReadingOldestFirst(t *testing.T) {
 		}
 		rs := w.ingest(t, readings.Batch{DeviceID: w.cuff.ID, Items: items[:5000]})
 		w.ingest(t, readings.Batch{DeviceID: w.cuff.ID, Items: items[5000:]})
+		// Blood pressures among them, some at the very same times: the types
+		// are read apart and must come out merged in time order.
+		var bps []readings.Item
+		for i := 0; i < n; i += 97 {
+			bps = append(bps, bp(120, 80, start.Add(time.Duration(i/3)*time.Second), fmt.Sprint("b", i)))
+		}
+		w.ingest(t, readings.Batch{DeviceID: w.cuff.ID, Items: bps})
 		if _, err := w.svc.MarkEnteredInError(ctx, w.nurse, rs[5].ID, "loose cuff"); err != nil {
 			t.Fatal(err)
 		}
@@ -44,8 +52,8 @@ func TestEachStreamsEveryReadingOldestFirst(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != n-1 {
-			t.Fatalf("%d readings, want %d (the one in error left out)", len(got), n-1)
+		if len(got) != n-1+len(bps) {
+			t.Fatalf("%d readings, want %d (the one in error left out)", len(got), n-1+len(bps))
 		}
 		ids := map[string]bool{}
 		for i, r := range got {
@@ -62,6 +70,7 @@ func TestEachStreamsEveryReadingOldestFirst(t *testing.T) {
 		}
 		got, _ = collect(readings.Query{PatientID: w.patient.UserID, IncludeEnteredInError: true,
 			From: start, To: start.Add(2 * time.Second)})
+		got = slices.DeleteFunc(got, func(r readings.Reading) bool { return r.Type != "heart_rate" })
 		if len(got) != 6 || got[5].Status != readings.StatusEnteredInError || got[5].Correction == nil {
 			t.Errorf("the first two seconds with the reading in error: %d readings, last %+v", len(got), got[len(got)-1])
 		}
