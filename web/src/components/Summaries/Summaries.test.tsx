@@ -1,8 +1,10 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Summary } from '../../api/summaries';
-import { mockApi, NURSE, ok, PATIENT, problem } from '../../test/mockApi';
-import { emptySummary, patientDetail, recordRoutes } from '../../test/records';
+import { mockApi, NURSE, ok, PATIENT, problem, user } from '../../test/mockApi';
+import { emptySummary, patientDetail, reading, recordRoutes } from '../../test/records';
+
+const FAMILY = user({ id: 'fam-1', email: 'fay@example.org', name: 'Fay Family', roles: ['family'] });
 import { renderApp } from '../../test/render';
 
 /** A week of home blood pressure, glucose and weight, as the server sums them up. */
@@ -121,6 +123,18 @@ describe('Summaries', () => {
     await user.type(first, '2999-01-01');
     expect(await within(group).findByText('The first day must not come after the last.')).toBeInTheDocument();
     expect(within(group).queryByRole('link', { name: 'Download CSV' })).not.toBeInTheDocument();
+  });
+
+  it('asks for the alert thresholds only when the viewer may see the patient’s alerts', async () => {
+    const store = {
+      patient: patientDetail({ id: PATIENT.id, access: 'share', scopes: ['vitals'] }),
+      readings: [reading({ type: 'heart_rate', value: 72, unit: '/min' })],
+    };
+    const api = mockApi({ 'GET /api/v1/me': ok(FAMILY), ...recordRoutes(store) });
+    renderApp(`/patients/${PATIENT.id}`);
+    await screen.findByRole('region', { name: 'Summaries' });
+    await waitFor(() => expect(api.find('GET', `/api/v1/patients/${PATIENT.id}/schedules`)).not.toHaveLength(0));
+    expect(api.find('GET', `/api/v1/patients/${PATIENT.id}/alert-rules`)).toHaveLength(0);
   });
 
   it('says plainly when there is nothing to sum up, and when the summaries cannot be loaded', async () => {

@@ -14,6 +14,7 @@ import {
 } from '@mantine/core';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { LiveStatus } from '../../api/live';
+import { usePatient } from '../../api/patients';
 import { presentTypes, shortName, type MeasurementType } from '../../api/measurementTypes';
 import {
   CHART_BUCKETS,
@@ -79,7 +80,11 @@ function useChartMarks(
   unit: string,
   bounds: { from: number; to: number } | null,
 ) {
-  const rules = useAlertRulesForChart(patientId, !!type);
+  // Alert rules are for those who may see the patient's alerts; a family
+  // member with vitals alone sees the chart without thresholds.
+  const patient = usePatient(patientId).data;
+  const seesAlerts = !!patient && (patient.access === 'self' || patient.scopes.includes('alerts'));
+  const rules = useAlertRulesForChart(patientId, !!type && seesAlerts);
   const schedules = useSchedulesForChart(patientId, !!type);
   const thresholds = useMemo<ChartThreshold[]>(() => {
     if (!type || !rules.data) return [];
