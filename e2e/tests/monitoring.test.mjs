@@ -77,6 +77,14 @@ test('an out-of-range device reading reaches the nurse’s open inbox live; she 
   await screenshot(page, '40-nurse-alert-arrived');
   await phoneShot(page, '40-nurse-alert-arrived-phone');
 
+  // The bell has it too, unread.
+  const bell = page.getByRole('button', { name: /^Notifications: \d+ unread$/ });
+  await bell.click();
+  await page.getByRole('list', { name: 'Latest notifications' }).getByText('Low oxygen saturation').first().waitFor();
+  await page.waitForTimeout(300); // the dropdown fades in
+  await screenshot(page, '40-nurse-bell');
+  await page.keyboard.press('Escape');
+
   await card.getByRole('button', { name: /^Acknowledge/ }).click();
   await card.getByText(`Acknowledged by ${NURSE.name}`, { exact: false }).waitFor();
   await card.getByRole('button', { name: /^Resolve/ }).click();
@@ -96,6 +104,18 @@ test('an out-of-range device reading reaches the nurse’s open inbox live; she 
   await history.getByText(`Resolved · ${NURSE.name}`).waitFor();
   await screenshot(page, '42-nurse-alert-history');
   await phoneShot(page, '42-nurse-alert-history-phone');
+
+  // Her notification settings: alerts by email, quiet hours.
+  await page.getByRole('link', { name: 'Notifications' }).click();
+  const settings = page.getByRole('form', { name: 'Notification settings' });
+  await settings.getByRole('combobox', { name: 'Alerts' }).click();
+  await page.getByRole('option', { name: 'Also by email' }).click();
+  await settings.getByRole('switch', { name: 'Keep quiet hours' }).focus();
+  await page.keyboard.press('Space');
+  await settings.getByLabel('From').waitFor();
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  await settings.getByText('Saved.').waitFor();
+  await phoneShot(page, '48-notification-settings-phone');
   // The login page's "who am I" answers 401 before signing in; anything else is a fault.
   assert.deepEqual(
     problems.filter((p) => !p.includes('401')),

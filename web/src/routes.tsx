@@ -29,6 +29,7 @@ const MyReadingsPage = lazy(loadMyReadingsPage);
 const AppointmentsPage = lazy(() => import('./pages/Appointments/Appointments'));
 const AlertsPage = lazy(() => import('./pages/Alerts/Alerts'));
 const AlertDetailPage = lazy(() => import('./pages/AlertDetail/AlertDetail'));
+const NotificationSettingsPage = lazy(() => import('./pages/NotificationSettings/NotificationSettings'));
 const AppointmentLinkPage = lazy(() => import('./pages/AppointmentLink/AppointmentLink'));
 const CalendarPage = lazy(() => import('./pages/Calendar/Calendar'));
 const MyHoursPage = lazy(() => import('./pages/MyHours/MyHours'));
@@ -100,6 +101,7 @@ export function AppRoutes() {
         <Route path="medications" element={<Navigate to="/my-readings" replace />} />
         <Route path="sharing" element={page(<SharingPage />, ['patient'])} />
         <Route path="access-log" element={page(<AccessLogPage />, ['patient'])} />
+        <Route path="notifications" element={page(<NotificationSettingsPage />)} />
         <Route path="tokens" element={page(<ApiTokensPage />)} />
         <Route path="password" element={page(<ChangePasswordPage />)} />
         <Route path="*" element={page(<NotFoundPage />)} />

@@ -135,3 +135,9 @@ export const IconInbox = (p: IconProps) => (
     <path d="M3 13h5l1.5 2.5h5L16 13h5" />
   </Icon>
 );
+export const IconBell = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M6 16V11a6 6 0 1112 0v5l1.5 2h-15z" />
+    <path d="M10 20.5a2.2 2.2 0 004 0" />
+  </Icon>
+);

@@ -19,8 +19,10 @@ import type { Role } from '../../api/types';
 import { useSession } from '../../session/SessionContext';
 import { ROLE_LABELS } from '../../session/roles';
 import { AlertsNavCount } from '../AlertsNavCount/AlertsNavCount';
+import { NotificationBell } from '../NotificationBell/NotificationBell';
 import {
   IconAlert,
+  IconBell,
   IconDevice,
   IconEye,
   IconKey,
@@ -72,6 +74,7 @@ function navFor(role: Role | null): NavItem[] {
 }
 
 const ACCOUNT_NAV: NavItem[] = [
+  { to: '/notifications', label: 'Notifications', icon: <IconBell /> },
   { to: '/tokens', label: 'API tokens', icon: <IconKey /> },
   { to: '/password', label: 'Change password', icon: <IconLock /> },
 ];
@@ -146,6 +149,7 @@ export function Shell() {
             </Group>
           </Group>
           <Group gap="sm" wrap="nowrap">
+            <NotificationBell />
             <RoleSwitcher />
             <Group gap={8} wrap="nowrap" visibleFrom="sm">
               <Avatar size={32} radius="xl" color="cyan" variant="light">
