@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -85,6 +86,18 @@ func (f *storeFlags) open(ctx context.Context, notices notify.Config) (*services
 	}
 	acc.OnChange = func(ctx context.Context, patientID, granteeID string) {
 		bus.Publish(ctx, events.NewGrantChanged(patientID, granteeID))
+	}
+	// Each new notification is announced to its recipient's open tabs, so
+	// the bell updates at once: the notice names the notification only.
+	sent := notices.Sent
+	notices.Sent = func(n notify.Notification) {
+		if sent != nil {
+			sent(n)
+		}
+		data, _ := json.Marshal(events.NotificationNotice{ID: n.ID, Kind: n.Kind, Severity: string(n.Severity)})
+		pctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		bus.Publish(pctx, events.Event{Kind: events.NotificationSent, UserID: n.RecipientID, Data: data})
 	}
 	n, err := notify.New(d, c, ps, notices)
 	if err != nil {

@@ -185,16 +185,24 @@ test('the nurse sets a measurement schedule and changes an alert rule on the pat
 
 test('the patient sees what is due today, and ticks off a medicine dose', async () => {
   // A schedule and a medicine at the same time about an hour ahead on the
-  // patient's clock (Europe/London). Only windows that open after they were
-  // made count, and a dose may be recorded from an hour before its time, so
-  // the test waits for the next minute: then both windows are open.
+  // patient's clock. Only windows that open after they were made count, and a
+  // dose may be recorded from an hour before its time, so the test waits for
+  // the next minute: then both windows are open. The patient's zone is one
+  // where that hour and its window fall well inside today, whatever time of
+  // day the test runs.
   const at = Math.ceil((Date.now() + 60 * 60_000) / 60_000) * 60_000 + 60_000;
-  const time = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(at));
+  const clock = (timeZone) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+      new Date(at),
+    );
+  const zone = ['Europe/London', 'America/New_York', 'Asia/Tokyo', 'America/Los_Angeles', 'Asia/Kolkata'].find(
+    (z) => {
+      const h = Number(clock(z).slice(0, 2));
+      return h >= 3 && h <= 20;
+    },
+  );
+  await admin.patch(`/api/v1/users/${patientId}`, { profile: { timeZone: zone, birthDate: '1951-03-09' } });
+  const time = clock(zone);
   const nurse = await signInApi(tend.url, NURSE);
   await nurse.post('/api/v1/schedules', { patientId, type: 'body_weight', times: [time], earlyMinutes: 60, graceMinutes: 60 });
   await nurse.post('/api/v1/medications', { patientId, name: 'Ramipril', dose: '5 mg', times: [time] });

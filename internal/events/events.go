@@ -52,9 +52,13 @@ type Event struct {
 	ID string `json:"id"`
 	// Kind says what happened, as noun.verb: "reading.created", "alert.opened".
 	Kind string `json:"kind"`
-	// PatientID is whose data it is about. Every event has one: it is what
-	// decides who may hear of it.
+	// PatientID is whose data it is about. Every event has one, or a UserID:
+	// it is what decides who may hear of it.
 	PatientID string `json:"patientId"`
+	// UserID, when set, addresses the event to that user alone (a notice
+	// for them, such as a new notification): only their own connections
+	// hear it, whatever patients they watch.
+	UserID string `json:"userId,omitempty"`
 	// Scope is the part of the patient's data the event shows, so only
 	// those granted that scope hear of it. access.Any means anyone who may
 	// see the patient at all.
@@ -83,7 +87,18 @@ const (
 	// GrantChanged says that who may see a patient changed: a share or care
 	// assignment was made, changed or revoked. Build it with NewGrantChanged.
 	GrantChanged = "grant.changed" // access.Any
+	// NotificationSent tells one user (UserID) that a notification for them
+	// was recorded. Its Data is NotificationNotice: no health detail, the
+	// app fetches the notification itself.
+	NotificationSent = "notification.sent"
 )
+
+// NotificationNotice is the Data of a NotificationSent event.
+type NotificationNotice struct {
+	ID       string `json:"id"`
+	Kind     string `json:"kind"`
+	Severity string `json:"severity"`
+}
 
 // GrantChange is the Data of a GrantChanged event.
 type GrantChange struct {
@@ -134,8 +149,8 @@ func prepare(e *Event) error {
 	switch {
 	case e.Kind == "":
 		return errors.New("events: an event needs a kind")
-	case e.PatientID == "":
-		return errors.New("events: an event needs a patient")
+	case e.PatientID == "" && e.UserID == "":
+		return errors.New("events: an event needs a patient or a user")
 	case len(e.Data) > 0 && !json.Valid(e.Data):
 		return errors.New("events: the data of a " + e.Kind + " event is not valid JSON")
 	}

@@ -199,7 +199,7 @@ func (b *Postgres) receive(payload string) {
 	}
 	for _, raw := range w.Events {
 		var e Event
-		if err := json.Unmarshal(raw, &e); err != nil || e.PatientID == "" || e.Kind == "" {
+		if err := json.Unmarshal(raw, &e); err != nil || (e.PatientID == "" && e.UserID == "") || e.Kind == "" {
 			b.cfg.Log.Warn("event in a notification not understood; ignored", "channel", b.cfg.Channel)
 			continue
 		}

@@ -291,6 +291,11 @@ func (c *conn) handle(ctx context.Context, it item) error {
 	switch {
 	case it.sub != nil:
 		return c.subscribe(ctx, it.sub)
+	case it.ev != nil && it.ev.UserID != "":
+		if it.ev.UserID != c.userID {
+			return nil
+		}
+		return c.write(ctx, it.frame)
 	case it.ev != nil && it.ev.Kind == events.GrantChanged:
 		return c.grantChanged(ctx, it)
 	case it.ev != nil:

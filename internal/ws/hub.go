@@ -94,6 +94,12 @@ func (h *hub) route(e events.Event) {
 		}
 		c.enqueue(it)
 	}
+	if e.UserID != "" {
+		for c := range h.byUser[e.UserID] {
+			send(c)
+		}
+		return
+	}
 	if e.Kind != events.GrantChanged {
 		for c := range h.byPatient[e.PatientID] {
 			send(c)

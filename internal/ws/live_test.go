@@ -2,6 +2,7 @@ package ws_test
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
 	"slices"
@@ -252,6 +253,35 @@ func TestGrantChangesReachOnlyPatientAndGrantee(t *testing.T) {
 			if !slices.Equal(kinds, want) {
 				t.Errorf("%s got %v, want %v", name, kinds, want)
 			}
+		}
+	})
+}
+
+// TestNoticesForOneUserReachOnlyThem: a notice addressed to a user (a new
+// notification) reaches that user's connections, even one watching no
+// patient, and no one else's, whatever they watch.
+func TestNoticesForOneUserReachOnlyThem(t *testing.T) {
+	each(t, func(t *testing.T, d *db.DB, bus events.Bus) {
+		e := newEnv(t, d, bus, nil)
+		A := e.id("patA")
+		idle, watching, other := e.dial("nurseCare"), e.dial("nurseCare"), e.dial("family")
+		idle.subscribe(patients())
+		watching.subscribe(patients(A))
+		other.subscribe(patients(A))
+		err := bus.Publish(context.Background(), events.Event{ID: "n1", Kind: events.NotificationSent,
+			UserID: e.id("nurseCare"), Data: json.RawMessage(`{"id":"x","kind":"alert.opened","severity":"critical"}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.publish("test.end", "patA", access.Any, "end")
+		for name, c := range map[string]*client{"idle": idle, "watching": watching} {
+			got := c.until(func(f frame) bool { return f.Type == "event" && f.Event.Kind == events.NotificationSent })
+			if len(got) != 0 {
+				t.Errorf("%s heard %v before its notice", name, got)
+			}
+		}
+		if got := other.until(func(f frame) bool { return f.Type == "event" && f.Event.ID == "end" }); len(got) != 0 {
+			t.Errorf("another user heard %v", got)
 		}
 	})
 }

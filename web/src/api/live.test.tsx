@@ -100,6 +100,22 @@ describe('useLive', () => {
     expect(ws.readyState).toBe(3);
   });
 
+  it('opens for the user’s own notices with no patient watched, and a notice reloads the bell', async () => {
+    function Bell() {
+      useLive({ personal: true });
+      return null;
+    }
+    const { invalidated } = setup(<Bell />);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    const ws = FakeWebSocket.last()!;
+    act(() => ws.open());
+    expect(ws.sent.at(-1)).toEqual({ type: 'subscribe', patients: [] });
+    act(() => ws.acknowledge());
+    act(() => ws.receive({ type: 'event', event: { kind: 'notification.sent', patientId: '', data: { id: 'n1' } } }));
+    await act(() => vi.advanceTimersByTimeAsync(200));
+    expect(invalidated).toContain(JSON.stringify(['notifications']));
+  });
+
   it('knows what each kind of event changes', () => {
     expect(keysForEvent({ kind: 'reading.corrected', patientId: 'p' })).toContainEqual(keys.readings('p'));
     expect(keysForEvent({ kind: 'grant.changed', patientId: 'p' })).toContainEqual(keys.patient('p'));

@@ -6,7 +6,7 @@
 import { useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { keys } from './keys';
-import { monitoringKeysAbout, monitoringKeysAfterGap, monitoringKeysForEvent } from './monitoring';
+import { monitoringKeys, monitoringKeysAbout, monitoringKeysAfterGap, monitoringKeysForEvent } from './monitoring';
 
 export interface LiveEvent {
   id?: string;
@@ -22,6 +22,8 @@ export type LiveStatus = 'idle' | 'connecting' | 'open' | 'reconnecting';
 interface Interest {
   all: boolean;
   patients: string[];
+  /** Keeps the socket open for the user's own notices, even when no patient is watched. */
+  personal?: boolean;
   onEvent?: (e: LiveEvent) => void;
 }
 
@@ -33,6 +35,8 @@ export function keysForEvent(e: LiveEvent): QueryKey[] {
 function baseKeysForEvent(e: LiveEvent): QueryKey[] {
   const p = e.patientId;
   const kind = e.kind;
+  // A notice for the user alone: a new notification for the bell.
+  if (kind === 'notification.sent') return [monitoringKeys.notifications];
   if (kind.startsWith('reading.')) {
     // A device that sent readings was heard from: its last-seen and battery changed too.
     return [keys.readings(p), keys.patientDevices(p), keys.patients];
@@ -273,6 +277,8 @@ export function liveConnection(qc: QueryClient): LiveConnection {
 export function useLive(opts: {
   patients?: string[];
   all?: boolean;
+  /** Hear the user's own notices (new notifications) even with no patient watched. */
+  personal?: boolean;
   enabled?: boolean;
   onEvent?: (e: LiveEvent) => void;
 }): LiveStatus {
@@ -282,16 +288,18 @@ export function useLive(opts: {
   onEvent.current = opts.onEvent;
   const enabled = opts.enabled ?? true;
   const all = !!opts.all;
+  const personal = !!opts.personal;
   const patientsKey = (opts.patients ?? []).filter(Boolean).join(',');
 
   useEffect(() => {
-    if (!enabled || (!all && !patientsKey)) return;
+    if (!enabled || (!all && !personal && !patientsKey)) return;
     return conn.add({
       all,
+      personal,
       patients: patientsKey ? patientsKey.split(',') : [],
       onEvent: (e) => onEvent.current?.(e),
     });
-  }, [conn, enabled, all, patientsKey]);
+  }, [conn, enabled, all, personal, patientsKey]);
 
   return useSyncExternalStore(
     conn.onStatus,

@@ -47,8 +47,8 @@ export function useNotifications() {
         query: { limit: 20 },
         signal,
       }),
-    // Alert events reload it at once; reminders and others arrive within half a minute.
-    refetchInterval: 30_000,
+    // The live door's notices reload it at once; the interval covers a dropped socket.
+    refetchInterval: 60_000,
   });
 }
 

@@ -12,6 +12,7 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
+import { useLive } from '../../api/live';
 import { useMarkAllRead, useMarkRead, useNotifications, type Notification } from '../../api/notifications';
 import { formatAgo } from '../../util/format';
 import { ErrorAlert } from '../ErrorAlert/ErrorAlert';
@@ -68,6 +69,8 @@ function Item({ n, onOpen }: { n: Notification; onOpen: (n: Notification) => voi
 export function NotificationBell() {
   const [opened, setOpened] = useState(false);
   const inbox = useNotifications();
+  // New notifications are announced on the live socket, so the count moves at once.
+  useLive({ personal: true });
   const markRead = useMarkRead();
   const markAll = useMarkAllRead();
   const navigate = useNavigate();
