@@ -65,6 +65,11 @@
 // the grantee it names. Each subscription to a patient is written to the
 // audit log, refusals too.
 //
+// An event addressed to one user ("userId" set, such as
+// "notification.sent", which names a new notification for them) reaches
+// that user's own connections only, whether or not they watch any patient;
+// a connection may subscribe to no patients just to hear these.
+//
 // # Backpressure
 //
 // Each connection has a bounded queue of frames to send. A connection that
