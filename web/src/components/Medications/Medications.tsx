@@ -1,6 +1,5 @@
-import { Badge, Button, Group, Modal, NumberInput, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Group, NumberInput, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMemo, useState } from 'react';
-import { ApiError } from '../../api/client';
 import {
   DOSE_COLORS,
   DOSE_LABELS,
@@ -14,11 +13,9 @@ import {
 } from '../../api/medications';
 import { weekdaysText } from '../../api/monitoring';
 import { formatDateTime } from '../../util/format';
-import { ConfirmModal } from '../ConfirmModal/ConfirmModal';
-import { EditStop } from '../EditStop/EditStop';
-import { ErrorAlert } from '../ErrorAlert/ErrorAlert';
-import { IconPlus } from '../Icons/Icons';
+import { EditorModal, useFieldErrors } from '../EditorModal/EditorModal';
 import { QueryState } from '../QueryState/QueryState';
+import { StoppableList } from '../StoppableList/StoppableList';
 import { TimesField, timesError, WeekdaysField } from '../TimesField/TimesField';
 
 export function DoseBadge({ status }: { status: Dose['status'] }) {
@@ -46,9 +43,7 @@ function MedicationForm({
   const [weekdays, setWeekdays] = useState<string[]>(medication?.weekdays ?? []);
   const [windowMinutes, setWindow] = useState<number | string>(medication?.windowMinutes ?? 120);
   const [remind, setRemind] = useState(medication?.remind ?? true);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const server = save.error instanceof ApiError ? save.error.fieldErrors() : {};
-  const err = (k: string) => errors[k] ?? server[k];
+  const { err, reject, unexplained } = useFieldErrors(save.error);
   const title = medication ? `Change ${medication.name}` : 'Add a medicine';
 
   const submit = (e: React.FormEvent) => {
@@ -58,8 +53,7 @@ function MedicationForm({
     if (!dose.trim()) found.dose = 'Give the dose, e.g. 500 mg.';
     const te = timesError(times);
     if (te) found.times = te;
-    setErrors(found);
-    if (Object.keys(found).length) return;
+    if (reject(found)) return;
     const input: MedicationInput = {
       name: name.trim(),
       dose: dose.trim(),
@@ -73,66 +67,56 @@ function MedicationForm({
   };
 
   return (
-    <Modal opened onClose={onClose} title={<Text fw={600}>{title}</Text>} size="lg" centered>
-      <form onSubmit={submit} aria-label={title} noValidate>
-        <Stack gap="sm">
-          <Group gap="sm" grow wrap="wrap" align="flex-start">
-            <TextInput
-              label="Medicine"
-              value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
-              error={err('name')}
-              maxLength={200}
-              withAsterisk
-            />
-            <TextInput
-              label="Dose"
-              placeholder="500 mg"
-              value={dose}
-              onChange={(e) => setDose(e.currentTarget.value)}
-              error={err('dose')}
-              maxLength={100}
-              withAsterisk
-            />
-          </Group>
-          <TextInput
-            label="Instructions"
-            placeholder="With food"
-            value={instructions}
-            onChange={(e) => setInstructions(e.currentTarget.value)}
-            maxLength={1000}
-          />
-          <TimesField
-            label="Times of day (the patient’s clock)"
-            times={times}
-            onChange={setTimes}
-            error={err('times')}
-          />
-          <WeekdaysField value={weekdays} onChange={setWeekdays} />
-          <Group gap="sm" wrap="wrap" align="flex-end">
-            <NumberInput
-              label="On time within (min after)"
-              min={10}
-              max={720}
-              value={windowMinutes}
-              onChange={setWindow}
-              error={err('windowMinutes')}
-              w={200}
-            />
-            <Switch label="Remind the patient" checked={remind} onChange={(e) => setRemind(e.currentTarget.checked)} />
-          </Group>
-          <ErrorAlert error={Object.keys(server).length ? null : save.error} title="Could not save the medicine" />
-          <Group justify="flex-end" gap="xs">
-            <Button variant="default" onClick={onClose} disabled={save.isPending}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {medication ? 'Save changes' : 'Add medicine'}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <EditorModal
+      title={title}
+      onClose={onClose}
+      onSubmit={submit}
+      saving={save.isPending}
+      error={unexplained}
+      errorTitle="Could not save the medicine"
+      submitLabel={medication ? 'Save changes' : 'Add medicine'}
+    >
+      <Group gap="sm" grow wrap="wrap" align="flex-start">
+        <TextInput
+          label="Medicine"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={err('name')}
+          maxLength={200}
+          withAsterisk
+        />
+        <TextInput
+          label="Dose"
+          placeholder="500 mg"
+          value={dose}
+          onChange={(e) => setDose(e.currentTarget.value)}
+          error={err('dose')}
+          maxLength={100}
+          withAsterisk
+        />
+      </Group>
+      <TextInput
+        label="Instructions"
+        placeholder="With food"
+        value={instructions}
+        onChange={(e) => setInstructions(e.currentTarget.value)}
+        maxLength={1000}
+      />
+      <TimesField label="Times of day (the patient’s clock)" times={times} onChange={setTimes} error={err('times')} />
+      <WeekdaysField value={weekdays} onChange={setWeekdays} />
+      <Group gap="sm" wrap="wrap" align="flex-end">
+        <NumberInput
+          label="On time within (min after)"
+          min={10}
+          max={720}
+          value={windowMinutes}
+          onChange={setWindow}
+          error={err('windowMinutes')}
+          w={200}
+        />
+        <Switch label="Remind the patient" checked={remind} onChange={(e) => setRemind(e.currentTarget.checked)} />
+      </Group>
+    </EditorModal>
   );
 }
 
@@ -199,68 +183,38 @@ function DoseHistory({ patientId }: { patientId: string }) {
 export function Medications({ patientId }: { patientId: string }) {
   const meds = useMedications(patientId);
   const stop = useStopMedication(patientId);
-  const [editing, setEditing] = useState<Medication | 'new' | null>(null);
-  const [stopping, setStopping] = useState<Medication | null>(null);
   return (
-    <Stack gap="sm">
-      <Group justify="flex-end">
-        <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setEditing('new')}>
-          Add medicine
-        </Button>
-      </Group>
-      <QueryState
-        query={meds}
-        what="the medicines"
-        isEmpty={(l) => l.length === 0}
-        empty={{ title: 'No medicines', description: 'Medicines added here appear on the patient’s checklist.' }}
-      >
-        {(list) => (
-          <Stack gap={0} component="ul" className="divided-list" aria-label="Medicines" p={0} m={0}>
-            {list.map((m) => (
-              <Group key={m.id} component="li" justify="space-between" wrap="wrap" gap="xs" py="sm">
-                <Stack gap={2} style={{ flex: '1 1 14rem', minWidth: 0 }}>
-                  <Text fw={600} size="sm">
-                    {m.name} · {m.dose}
-                  </Text>
-                  <Text size="sm">
-                    {m.times.join(', ')}, {weekdaysText(m.weekdays)}
-                  </Text>
-                  <Text size="xs" c="dimmed">
-                    {m.instructions && `${m.instructions} · `}on time within {m.windowMinutes} min
-                    {m.remind ? ' · reminders on' : ' · no reminders'}
-                  </Text>
-                </Stack>
-                <EditStop name={m.name} onEdit={() => setEditing(m)} onStop={() => setStopping(m)} />
-              </Group>
-            ))}
-          </Stack>
-        )}
-      </QueryState>
+    <StoppableList
+      query={meds}
+      what="the medicines"
+      empty={{ title: 'No medicines', description: 'Medicines added here appear on the patient’s checklist.' }}
+      label="Medicines"
+      addLabel="Add medicine"
+      nameOf={(m) => m.name}
+      details={(m) => (
+        <>
+          <Text fw={600} size="sm">
+            {m.name} · {m.dose}
+          </Text>
+          <Text size="sm">
+            {m.times.join(', ')}, {weekdaysText(m.weekdays)}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {m.instructions && `${m.instructions} · `}on time within {m.windowMinutes} min
+            {m.remind ? ' · reminders on' : ' · no reminders'}
+          </Text>
+        </>
+      )}
+      editor={(m, onClose) => <MedicationForm patientId={patientId} medication={m} onClose={onClose} />}
+      stop={stop}
+      stopTitle={(m) => `Stop ${m?.name ?? 'the medicine'}?`}
+      stopLabel="Stop medicine"
+      stopText={() => <Text size="sm">No more doses will be due. It stays in the record with its dose history.</Text>}
+    >
       <Title order={3} fz="md" mt="sm">
         Doses in the last week
       </Title>
       <DoseHistory patientId={patientId} />
-      {editing && (
-        <MedicationForm
-          patientId={patientId}
-          medication={editing === 'new' ? undefined : editing}
-          onClose={() => setEditing(null)}
-        />
-      )}
-      <ConfirmModal
-        opened={!!stopping}
-        title={`Stop ${stopping?.name ?? 'the medicine'}?`}
-        confirmLabel="Stop medicine"
-        onClose={() => {
-          setStopping(null);
-          stop.reset();
-        }}
-        onConfirm={() => stopping && stop.mutate(stopping.id, { onSuccess: () => setStopping(null) })}
-        loading={stop.isPending}
-        error={stop.error}
-      >
-        <Text size="sm">No more doses will be due. It stays in the record with its dose history.</Text>
-      </ConfirmModal>
-    </Stack>
+    </StoppableList>
   );
 }

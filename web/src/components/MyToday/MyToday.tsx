@@ -1,4 +1,5 @@
 import { Badge, Button, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { useLive } from '../../api/live';
 import { DOSE_COLORS, DOSE_LABELS, useRecordDose, useTodayDoses, type Dose } from '../../api/medications';
 import { useDueToday, type Occurrence, type OccurrenceStatus } from '../../api/monitoring';
@@ -54,29 +55,52 @@ function DueItem({ o }: { o: Occurrence }) {
   );
 }
 
-/** Today's measurements on the patient's schedules: done, due (with until when), missed or later. */
-export function DueToday({ patientId }: { patientId: string }) {
-  const due = useDueToday(patientId);
+/** One of the two cards of today: a titled section holding a list, or why there is none. */
+function TodayCard<T>({
+  id,
+  title,
+  query,
+  what,
+  empty,
+  children,
+}: {
+  id: string;
+  title: string;
+  query: { data: T[] | undefined; isPending: boolean; error: unknown; refetch: () => unknown };
+  what: string;
+  empty: { title: string; description?: string };
+  /** One list item for each entry. */
+  children: (item: T) => ReactNode;
+}) {
   return (
-    <Paper withBorder p={{ base: 'md', sm: 'lg' }} component="section" aria-labelledby="due-today-title">
-      <Title order={2} fz="lg" mb="xs" id="due-today-title">
-        Due today
+    <Paper withBorder p={{ base: 'md', sm: 'lg' }} component="section" aria-labelledby={id}>
+      <Title order={2} fz="lg" mb="xs" id={id}>
+        {title}
       </Title>
-      <QueryState
-        query={due}
-        what="today’s measurements"
-        isEmpty={(l) => l.length === 0}
-        empty={{ title: 'Nothing due today', description: 'Your care team has not asked for measurements today.' }}
-      >
+      <QueryState query={query} what={what} isEmpty={(l) => l.length === 0} empty={empty}>
         {(list) => (
-          <Stack gap={0} component="ul" className="divided-list" p={0} m={0} aria-label="Due today">
-            {list.map((o) => (
-              <DueItem key={`${o.scheduleId}-${o.dueAt}`} o={o} />
-            ))}
+          <Stack gap={0} component="ul" className="divided-list" p={0} m={0} aria-label={title}>
+            {list.map(children)}
           </Stack>
         )}
       </QueryState>
     </Paper>
+  );
+}
+
+/** Today's measurements on the patient's schedules: done, due (with until when), missed or later. */
+export function DueToday({ patientId }: { patientId: string }) {
+  const due = useDueToday(patientId);
+  return (
+    <TodayCard
+      id="due-today-title"
+      title="Due today"
+      query={due}
+      what="today’s measurements"
+      empty={{ title: 'Nothing due today', description: 'Your care team has not asked for measurements today.' }}
+    >
+      {(o) => <DueItem key={`${o.scheduleId}-${o.dueAt}`} o={o} />}
+    </TodayCard>
   );
 }
 
@@ -135,25 +159,15 @@ function DoseItem({ d, patientId }: { d: Dose; patientId: string }) {
 export function MedicationChecklist({ patientId }: { patientId: string }) {
   const doses = useTodayDoses(patientId);
   return (
-    <Paper withBorder p={{ base: 'md', sm: 'lg' }} component="section" aria-labelledby="meds-today-title">
-      <Title order={2} fz="lg" mb="xs" id="meds-today-title">
-        Medicines today
-      </Title>
-      <QueryState
-        query={doses}
-        what="today’s medicines"
-        isEmpty={(l) => l.length === 0}
-        empty={{ title: 'No medicines today' }}
-      >
-        {(list) => (
-          <Stack gap={0} component="ul" className="divided-list" p={0} m={0} aria-label="Medicines today">
-            {list.map((d) => (
-              <DoseItem key={`${d.medicationId}-${d.dueAt}`} d={d} patientId={patientId} />
-            ))}
-          </Stack>
-        )}
-      </QueryState>
-    </Paper>
+    <TodayCard
+      id="meds-today-title"
+      title="Medicines today"
+      query={doses}
+      what="today’s medicines"
+      empty={{ title: 'No medicines today' }}
+    >
+      {(d) => <DoseItem key={`${d.medicationId}-${d.dueAt}`} d={d} patientId={patientId} />}
+    </TodayCard>
   );
 }
 
