@@ -33,6 +33,7 @@ import { ErrorAlert } from '../ErrorAlert/ErrorAlert';
 import { IconDots } from '../Icons/Icons';
 import { QueryState } from '../QueryState/QueryState';
 import { correctionText, enteredByText, type Viewer } from '../ReadingsTable/ReadingsTable';
+import { ShowMore } from '../ShowMore/ShowMore';
 
 const KIND_COLORS: Record<EntryKind, string> = { food: 'lime', medication: 'blue', symptom: 'orange', note: 'gray' };
 
@@ -313,18 +314,7 @@ export function Journal({ viewer, canWrite = true }: { viewer: Viewer; canWrite?
           </Stack>
         )}
       </QueryState>
-      {journal.hasNextPage && (
-        <Group justify="center" mt="sm">
-          <Button
-            variant="default"
-            size="xs"
-            onClick={() => void journal.fetchNextPage()}
-            loading={journal.isFetchingNextPage}
-          >
-            Show older entries
-          </Button>
-        </Group>
-      )}
+      <ShowMore query={journal} label="Show older entries" />
       <ConfirmModal
         opened={!!marking}
         title="Mark entered in error"

@@ -1,7 +1,6 @@
 import {
   ActionIcon,
   Badge,
-  Button,
   Checkbox,
   Group,
   Menu,
@@ -26,6 +25,7 @@ import { useNarrow } from '../../util/useNarrow';
 import { ConfirmModal } from '../ConfirmModal/ConfirmModal';
 import { IconDots } from '../Icons/Icons';
 import { QueryState } from '../QueryState/QueryState';
+import { ShowMore } from '../ShowMore/ShowMore';
 
 export interface Viewer {
   me: Me;
@@ -272,18 +272,7 @@ export function ReadingsTable({
           )
         }
       </QueryState>
-      {readings.hasNextPage && (
-        <Group justify="center" mt="sm">
-          <Button
-            variant="default"
-            size="xs"
-            onClick={() => void readings.fetchNextPage()}
-            loading={readings.isFetchingNextPage}
-          >
-            Show older readings
-          </Button>
-        </Group>
-      )}
+      <ShowMore query={readings} label="Show older readings" />
       <ConfirmModal
         opened={!!marking}
         title="Mark entered in error"

@@ -11,6 +11,7 @@ import { BatteryText } from '../../components/PatientDevices/PatientDevices';
 import { QueryState } from '../../components/QueryState/QueryState';
 import { formatAgo, formatDateTime } from '../../util/format';
 import { useNarrow } from '../../util/useNarrow';
+import { ShowMore } from '../../components/ShowMore/ShowMore';
 
 const refused = (d: Device) => (d.refusals ?? []).reduce((n, r) => n + r.count, 0);
 
@@ -217,18 +218,7 @@ export default function Devices() {
             )
           }
         </QueryState>
-        {devices.hasNextPage && (
-          <Group justify="center" mt="sm">
-            <Button
-              variant="default"
-              size="xs"
-              onClick={() => void devices.fetchNextPage()}
-              loading={devices.isFetchingNextPage}
-            >
-              Show more devices
-            </Button>
-          </Group>
-        )}
+        <ShowMore query={devices} label="Show more devices" />
       </Paper>
     </>
   );
