@@ -18,8 +18,7 @@ func (s *Service) RebuildSummaries(ctx context.Context, patientID, typeKey strin
 			return errs.Wrap(err, "rebuilding summaries")
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO measurement_hours (`+hourColumns+`)
-			SELECT patient_id, type_key, taken_at - taken_at % 3600000, COUNT(v1), MIN(v1), MAX(v1), COALESCE(SUM(v1), 0),
-				COUNT(v2), MIN(v2), MAX(v2), COALESCE(SUM(v2), 0), COUNT(v3), MIN(v3), MAX(v3), COALESCE(SUM(v3), 0)
+			SELECT patient_id, type_key, taken_at - taken_at % 3600000, `+hourAggregates+`
 			FROM measurements WHERE patient_id = $1 AND type_key = $2 AND status = 'final'
 			GROUP BY patient_id, type_key, taken_at - taken_at % 3600000`, patientID, typeKey)
 		return errs.Wrap(err, "rebuilding summaries")

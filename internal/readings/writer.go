@@ -278,6 +278,15 @@ func (w *writer) commit(group []*request) (err error) {
 	if err := w.prepare(ctx); err != nil {
 		return err
 	}
+	var all []*row
+	for _, r := range group {
+		for i := range r.rows {
+			all = append(all, &r.rows[i])
+		}
+	}
+	if w.db.Dialect == db.Postgres && len(all) >= copyMinRows {
+		return w.commitCopied(ctx, group, all)
+	}
 	tx, err := w.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return errs.Wrap(err, "beginning to store readings")
@@ -287,13 +296,9 @@ func (w *writer) commit(group []*request) (err error) {
 			tx.Rollback()
 		}
 	}()
-	var all []*row
 	for _, r := range group {
 		r.inserted = make([]bool, len(r.rows))
 		r.ids = make([]string, len(r.rows))
-		for i := range r.rows {
-			all = append(all, &r.rows[i])
-		}
 	}
 	inserted, err := w.insert(ctx, tx, all)
 	if err != nil {
@@ -311,6 +316,12 @@ func (w *writer) commit(group []*request) (err error) {
 	if err := w.summarise(ctx, tx, group); err != nil {
 		return err
 	}
+	return w.finish(ctx, tx, group, len(all))
+}
+
+// finish writes the group's audit events, commits, and counts. The caller
+// rolls back on error.
+func (w *writer) finish(ctx context.Context, tx *sql.Tx, group []*request, rows int) error {
 	if err := w.notes(ctx, tx, group); err != nil {
 		return err
 	}
@@ -319,7 +330,7 @@ func (w *writer) commit(group []*request) (err error) {
 	}
 	w.commits.Add(1)
 	w.requests.Add(int64(len(group)))
-	w.rows.Add(int64(len(all)))
+	w.rows.Add(int64(rows))
 	return nil
 }
 
@@ -552,6 +563,13 @@ func upsertHoursSQL(d db.Dialect, n int) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO measurement_hours (" + hourColumns + ") VALUES ")
 	db.Values(&b, d, n, hourWidth)
+	b.WriteString(hourConflictSQL())
+	return b.String()
+}
+
+// hourConflictSQL adds an inserted summary to the one its hour already has.
+func hourConflictSQL() string {
+	var b strings.Builder
 	b.WriteString(" ON CONFLICT (patient_id, type_key, hour) DO UPDATE SET ")
 	for i := 1; i <= maxComponents; i++ {
 		k := strconv.Itoa(i)
@@ -567,6 +585,11 @@ func upsertHoursSQL(d db.Dialect, n int) string {
 	}
 	return b.String()
 }
+
+// hourAggregates summarises grouped readings in the order of hourColumns'
+// counts, minima, maxima and sums.
+const hourAggregates = `COUNT(v1), MIN(v1), MAX(v1), COALESCE(SUM(v1), 0),
+	COUNT(v2), MIN(v2), MAX(v2), COALESCE(SUM(v2), 0), COUNT(v3), MIN(v3), MAX(v3), COALESCE(SUM(v3), 0)`
 
 func (w *writer) summarise(ctx context.Context, tx *sql.Tx, group []*request) error {
 	sums := map[hourKey]*hourSum{}
@@ -625,8 +648,7 @@ func (w *writer) summarise(ctx context.Context, tx *sql.Tx, group []*request) er
 // caller deletes the old summary first. GROUP BY yields no row, and so no
 // summary, for an hour left without final readings.
 const rebuildHourSQL = `INSERT INTO measurement_hours (` + hourColumns + `)
-	SELECT patient_id, type_key, $3, COUNT(v1), MIN(v1), MAX(v1), COALESCE(SUM(v1), 0),
-		COUNT(v2), MIN(v2), MAX(v2), COALESCE(SUM(v2), 0), COUNT(v3), MIN(v3), MAX(v3), COALESCE(SUM(v3), 0)
+	SELECT patient_id, type_key, $3, ` + hourAggregates + `
 	FROM measurements
 	WHERE patient_id = $1 AND type_key = $2 AND taken_at >= $3 AND taken_at < $4 AND status = 'final'
 	GROUP BY patient_id, type_key`
