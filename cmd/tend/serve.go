@@ -78,6 +78,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("--log-level %q: %w", f.logLevel, err)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	config.TuneGC(getenv)
 
 	notifyCfg := notify.Config{BaseURL: f.publicURL, Logger: log}
 	if f.smtp.Host != "" {

@@ -141,9 +141,14 @@ func (c fhirCaller) viewer() people.Principal {
 func writeFHIR(w http.ResponseWriter, status int, res any, pretty bool) {
 	var b []byte
 	var err error
-	if pretty {
+	switch m, ok := res.(json.Marshaler); {
+	case pretty:
 		b, err = json.MarshalIndent(res, "", "  ")
-	} else {
+	case ok:
+		// A resource writes itself compactly with its resourceType; through
+		// json.Marshal its answer would be scanned and copied once more.
+		b, err = m.MarshalJSON()
+	default:
 		b, err = json.Marshal(res)
 	}
 	if err != nil {

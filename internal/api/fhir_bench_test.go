@@ -1,14 +1,21 @@
 package api_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -19,6 +26,7 @@ import (
 	"github.com/tend-health/tend/internal/api"
 	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/clock"
+	"github.com/tend-health/tend/internal/config"
 	"github.com/tend-health/tend/internal/db/dbtest"
 	"github.com/tend-health/tend/internal/devices"
 	"github.com/tend-health/tend/internal/events"
@@ -54,6 +62,8 @@ type fhirBench struct {
 
 func newFHIRBench(b *testing.B) *fhirBench {
 	b.Helper()
+	// The garbage collector as tend serve sets it.
+	config.TuneGC(os.Getenv)
 	d := dbtest.SQLite(b)
 	c := clock.Real{}
 	ctx := context.Background()
@@ -123,10 +133,22 @@ func (fb *fhirBench) post(path string, body []byte, want int) error {
 	return nil
 }
 
+// clientKind says how the benchmark's clients speak HTTP.
+type clientKind int
+
+const (
+	// netHTTP clients use Go's net/http client, as a Go program would.
+	netHTTP clientKind = iota
+	// wire clients are lean keep-alive HTTP/1.1 clients (see wireClient):
+	// the load generator shares the machine's two cores with the server,
+	// and this one leaves it more of them.
+	wire
+)
+
 // run makes n requests from fhirClients clients, each built by build(i),
 // and reports their rate (per second, named unit, times perRequest) and
 // latency percentiles.
-func (fb *fhirBench) run(b *testing.B, n int, path string, want int, unit string, perRequest int, build func(i int, buf []byte) []byte) {
+func (fb *fhirBench) run(b *testing.B, kind clientKind, n int, path string, want int, unit string, perRequest int, build func(i int, buf []byte) []byte) {
 	b.Helper()
 	var next atomic.Int64
 	lat := make([][]time.Duration, fhirClients)
@@ -142,6 +164,16 @@ func (fb *fhirBench) run(b *testing.B, n int, path string, want int, unit string
 		go func() {
 			defer wg.Done()
 			var buf []byte
+			send := fb.post
+			if kind == wire {
+				wc, err := fb.dial()
+				if err != nil {
+					failed.Store(err)
+					return
+				}
+				defer wc.conn.Close()
+				send = wc.post
+			}
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= n || failed.Load() != nil {
@@ -149,7 +181,7 @@ func (fb *fhirBench) run(b *testing.B, n int, path string, want int, unit string
 				}
 				buf = build(i, buf[:0])
 				t0 := time.Now()
-				if err := fb.post(path, buf, want); err != nil {
+				if err := send(path, buf, want); err != nil {
 					failed.Store(err)
 					return
 				}
@@ -201,8 +233,14 @@ func cpuTime() time.Duration {
 }
 
 // BenchmarkFHIRCreate posts single heart rate Observations, one per
-// operation, from 8 clients at once with a device's credential.
+// operation, from 8 clients at once with a device's credential: lean
+// clients, and Go's net/http client for comparison.
 func BenchmarkFHIRCreate(b *testing.B) {
+	b.Run("client=wire", func(b *testing.B) { benchFHIRCreate(b, wire) })
+	b.Run("client=net-http", func(b *testing.B) { benchFHIRCreate(b, netHTTP) })
+}
+
+func benchFHIRCreate(b *testing.B, kind clientKind) {
 	fb := newFHIRBench(b)
 	when := time.Now().Add(-time.Second).UTC().Format(time.RFC3339)
 	prefix := fmt.Sprintf("b%d-", b.N)
@@ -212,7 +250,7 @@ func BenchmarkFHIRCreate(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	fb.run(b, b.N, "/fhir/Observation", http.StatusCreated, "creates/s", 1, func(i int, buf []byte) []byte {
+	fb.run(b, kind, b.N, "/fhir/Observation", http.StatusCreated, "creates/s", 1, func(i int, buf []byte) []byte {
 		return fb.heartRateJSON(buf, prefix+fmt.Sprint(i), 50+i%100, when)
 	})
 }
@@ -239,5 +277,73 @@ func BenchmarkFHIRTransaction100(b *testing.B) {
 	if err := fb.post("/fhir", bundle(-1, nil), http.StatusOK); err != nil {
 		b.Fatal(err)
 	}
-	fb.run(b, b.N, "/fhir", http.StatusOK, "observations/s", entries, bundle)
+	fb.run(b, netHTTP, b.N, "/fhir", http.StatusOK, "observations/s", entries, bundle)
+}
+
+// wireClient is a minimal HTTP/1.1 keep-alive client, as lean as load
+// generators such as wrk: one TCP connection, each request written with
+// one write, each answer read by its status line, headers and
+// Content-Length. It leaves the machine's two cores to the server.
+type wireClient struct {
+	conn net.Conn
+	r    *bufio.Reader
+	host string
+	auth string
+	req  []byte
+	body []byte
+}
+
+func (fb *fhirBench) dial() (*wireClient, error) {
+	u, err := url.Parse(fb.srv.URL)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		return nil, err
+	}
+	return &wireClient{conn: conn, r: bufio.NewReaderSize(conn, 16<<10), host: u.Host,
+		auth: "Basic " + base64.StdEncoding.EncodeToString([]byte(fb.deviceID+":"+fb.secret))}, nil
+}
+
+// post sends body to path and reads the whole answer.
+func (c *wireClient) post(path string, body []byte, want int) error {
+	c.req = fmt.Appendf(c.req[:0], "POST %s HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\nContent-Type: application/fhir+json\r\n"+
+		"Accept: application/fhir+json\r\nContent-Length: %d\r\n\r\n", path, c.host, c.auth, len(body))
+	c.req = append(c.req, body...)
+	if _, err := c.conn.Write(c.req); err != nil {
+		return err
+	}
+	line, err := c.r.ReadSlice('\n')
+	if err != nil {
+		return err
+	}
+	status := 0
+	if f := strings.Fields(string(line)); len(f) >= 2 {
+		status, _ = strconv.Atoi(f[1])
+	}
+	length := -1
+	for {
+		h, err := c.r.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		if len(h) <= 2 {
+			break
+		}
+		if k, v, ok := bytes.Cut(h, []byte{':'}); ok && strings.EqualFold(string(k), "Content-Length") {
+			length, _ = strconv.Atoi(string(bytes.TrimSpace(v)))
+		}
+	}
+	if length < 0 {
+		return fmt.Errorf("%s: an answer without Content-Length", path)
+	}
+	c.body = slices.Grow(c.body[:0], length)[:length]
+	if _, err := io.ReadFull(c.r, c.body); err != nil {
+		return err
+	}
+	if status != want {
+		return fmt.Errorf("%s: %d %.300s", path, status, c.body)
+	}
+	return nil
 }

@@ -179,6 +179,7 @@ func (l *Log) Prepare(ctx context.Context, e Event) Prepared {
 // WriteTx writes events in tx, so that they commit (or not) with what tx
 // holds: a service storing a patient's data records who did it in the same
 // transaction, at no extra commit. Call Warm before the transaction begins.
+// After an error, roll tx back: the events may be written in part.
 func (l *Log) WriteTx(ctx context.Context, tx *sql.Tx, events []Prepared) error {
 	rows := make([]eventRow, len(events))
 	for i, p := range events {
@@ -190,7 +191,7 @@ func (l *Log) WriteTx(ctx context.Context, tx *sql.Tx, events []Prepared) error 
 // Warm prepares the statements WriteTx uses. On SQLite it must run outside
 // any transaction: the transaction holds the only writer connection.
 func (l *Log) Warm(ctx context.Context) error {
-	for k := maxChunk; k >= 1; k /= 2 {
+	for _, k := range db.Shapes(maxChunk) {
 		if _, err := l.stmt(ctx, k); err != nil {
 			return err
 		}
@@ -343,7 +344,14 @@ func (l *Log) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
 
 func (l *Log) insertSQL(n int) string {
 	var b strings.Builder
-	b.WriteString("INSERT INTO audit_events (" + eventColumns + ") VALUES ")
+	if l.db.Dialect == db.SQLite {
+		// OR FAIL rather than the default ABORT: events are only ever written
+		// inside a transaction that is rolled back whole on any error, so
+		// SQLite need not journal the statement to undo it alone.
+		b.WriteString("INSERT OR FAIL INTO audit_events (" + eventColumns + ") VALUES ")
+	} else {
+		b.WriteString("INSERT INTO audit_events (" + eventColumns + ") VALUES ")
+	}
 	db.Values(&b, l.db.Dialect, n, eventWidth)
 	return b.String()
 }

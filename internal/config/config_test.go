@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 )
 
@@ -20,5 +21,23 @@ func TestFlagsWinOverEnvironmentAndFiles(t *testing.T) {
 	}
 	if *addr != "0.0.0.0:9" || *dir != "/flag" || *dbURL != "postgres://from-file" {
 		t.Errorf("addr %q dir %q db %q", *addr, *dir, *dbURL)
+	}
+}
+
+func TestTuneGCLeavesAGivenGOGCAlone(t *testing.T) {
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	TuneGC(func(string) string { return "" })
+	if got := debug.SetGCPercent(77); got != GCPercent {
+		t.Errorf("without GOGC the collector runs at %d, want %d", got, GCPercent)
+	}
+	TuneGC(func(k string) string {
+		if k == "GOGC" {
+			return "77"
+		}
+		return ""
+	})
+	if got := debug.SetGCPercent(100); got != 77 {
+		t.Errorf("with GOGC=77 the collector runs at %d, want GOGC's 77", got)
 	}
 }

@@ -11,18 +11,40 @@ import (
 // rows each, whose shapes are prepared once. Chunks says which shapes a
 // batch needs, and Values writes their VALUES lists.
 
-// Chunks cuts n rows into pieces of max rows and then powers of two (max
-// is a power of two), so that a writer prepares at most log2(max)+1
-// statement shapes whatever its batch sizes.
+// Chunks cuts n rows into statement shapes: a few rows (up to exactRows)
+// go in one statement of their own size, more in pieces of max rows and
+// then powers of two (max is a power of two). Shapes lists every shape
+// Chunks can give, for a writer to prepare once.
 func Chunks(n, max int) []int {
 	var out []int
 	for n > 0 {
+		if n <= min(exactRows, max) {
+			return append(out, n)
+		}
 		k := max
 		for k > n {
 			k /= 2
 		}
 		out = append(out, k)
 		n -= k
+	}
+	return out
+}
+
+// exactRows is the largest number of rows written by one statement of
+// their own size. Small groups are the common case under concurrent
+// single-reading requests, and one statement runs faster than a power-of-two
+// split (3 rows: one statement, not 2 + 1).
+const exactRows = 8
+
+// Shapes returns every shape Chunks(n, max) gives for any n, largest first.
+func Shapes(max int) []int {
+	var out []int
+	for k := max; k > exactRows; k /= 2 {
+		out = append(out, k)
+	}
+	for k := min(exactRows, max); k >= 1; k-- {
+		out = append(out, k)
 	}
 	return out
 }

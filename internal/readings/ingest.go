@@ -56,8 +56,8 @@ func (s *Service) Ingest(ctx context.Context, b Batch) ([]Result, error) {
 		return nil, errs.Invalidf("unknown door %q", b.Door)
 	}
 	now := s.clock.Now()
-	s.w.inflight.Add(1)
-	defer s.w.inflight.Add(-1)
+	arrival := s.w.arrive()
+	defer arrival.done()
 	o, err := s.origin(ctx, &b)
 	if err != nil {
 		return nil, err
@@ -151,7 +151,7 @@ func (s *Service) Ingest(ctx context.Context, b Batch) ([]Result, error) {
 			return s.opts.Audit.Prepare(ctx, ev), true
 		}
 	}
-	req, err := s.w.submit(ctx, rows, note)
+	req, err := s.w.submit(ctx, arrival, rows, note)
 	if err != nil {
 		return nil, err
 	}

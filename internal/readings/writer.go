@@ -114,19 +114,24 @@ type writer struct {
 	mu      sync.Mutex
 	inserts map[int]*sql.Stmt // multi-row INSERT by row count
 	upserts map[int]*sql.Stmt // multi-row hourly summary upsert by row count
+	// prepared is set once every statement shape above (and the audit
+	// log's) is prepared.
+	prepared atomic.Bool
 
-	// inflight counts Ingest calls under way, from their start to their
-	// return: the writer waits a moment for those not yet in its group (see
-	// gatherWait).
-	inflight atomic.Int64
+	// preparing counts Ingest calls that have begun and not yet queued
+	// their rows (or given up): the writer waits a moment for them to join
+	// its group (see gatherWait).
+	preparing atomic.Int64
 
 	commits, rows, requests atomic.Int64
 }
 
-// gatherWait is the longest the writer waits for callers that are under way
-// (checking their items, or just back from the previous commit and about
-// to send more) so that they share the next commit. It never waits when
-// every caller under way is already in the group.
+// gatherWait is the longest the writer waits for callers that have begun
+// an Ingest and are still checking their items, so that they share the next
+// commit. It never waits for callers that are not yet in Ingest: a client
+// still reading its last answer may never send again, and waiting for it
+// only adds latency (measured with 8 clients sending single readings, any
+// such wait cost throughput as well, though it made groups larger).
 const gatherWait = 500 * time.Microsecond
 
 // Chunk sizes of the multi-row statements. SQLite takes at most 32766
@@ -183,9 +188,30 @@ func (w *writer) close() {
 var errClosed = &errs.Error{Kind: errs.Internal, Message: "the readings service is shutting down; send the readings again shortly",
 	Err: errors.New("readings: the service is closed")}
 
+// arrival is an Ingest call on its way to the writer, counted in
+// preparing until its rows are queued or it gives up.
+type arrival struct {
+	w      *writer
+	queued bool
+}
+
+func (w *writer) arrive() *arrival {
+	w.preparing.Add(1)
+	return &arrival{w: w}
+}
+
+// done ends the count; it may be called more than once.
+func (a *arrival) done() {
+	if !a.queued {
+		a.queued = true
+		a.w.preparing.Add(-1)
+	}
+}
+
 // submit hands rows to the writer and waits for their commit; note, when
-// set, gives the audit event to commit with them.
-func (w *writer) submit(ctx context.Context, rows []row, note func(*request) (audit.Prepared, bool)) (*request, error) {
+// set, gives the audit event to commit with them. The arrival is done once
+// the rows are queued.
+func (w *writer) submit(ctx context.Context, a *arrival, rows []row, note func(*request) (audit.Prepared, bool)) (*request, error) {
 	r := &request{rows: rows, done: make(chan struct{})}
 	if note != nil {
 		r.note = func() (audit.Prepared, bool) { return note(r) }
@@ -202,6 +228,7 @@ func (w *writer) submit(ctx context.Context, rows []row, note func(*request) (au
 		return nil, ctx.Err()
 	}
 	w.closing.RUnlock()
+	a.done()
 	select {
 	case <-r.done:
 		return r, r.err
@@ -242,7 +269,7 @@ func (w *writer) run() {
 				continue
 			default:
 			}
-			if w.inflight.Load() <= int64(len(group)) {
+			if w.preparing.Load() == 0 {
 				break
 			}
 			if deadline.IsZero() {
@@ -351,6 +378,9 @@ func (w *writer) finish(ctx context.Context, tx *sql.Tx, group []*request, rows 
 // before a transaction begins: on SQLite the transaction holds the only
 // writer connection, and preparing on the pool inside it would wait forever.
 func (w *writer) prepare(ctx context.Context) error {
+	if w.prepared.Load() {
+		return nil
+	}
 	if w.audit != nil {
 		if err := w.audit.Warm(ctx); err != nil {
 			return err
@@ -358,7 +388,7 @@ func (w *writer) prepare(ctx context.Context) error {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for k := maxChunk; k >= 1; k /= 2 {
+	for _, k := range db.Shapes(maxChunk) {
 		if w.inserts[k] == nil {
 			st, err := w.db.W.PrepareContext(ctx, insertSQL(w.db.Dialect, k))
 			if err != nil {
@@ -374,6 +404,7 @@ func (w *writer) prepare(ctx context.Context) error {
 			w.upserts[k] = st
 		}
 	}
+	w.prepared.Store(true)
 	return nil
 }
 
