@@ -116,6 +116,29 @@ describe('useLive', () => {
     expect(invalidated).toContain(JSON.stringify(['notifications']));
   });
 
+  it('reloads nothing when a page starts watching a patient on an open socket', async () => {
+    // The bell opens the socket; the patient's page joins once its code is in.
+    function Bell() {
+      useLive({ personal: true });
+      return null;
+    }
+    const { invalidated, rerender, qc } = setup(<Bell />);
+    const ws = FakeWebSocket.last()!;
+    act(() => ws.open());
+    act(() => ws.acknowledge());
+    rerender(
+      <QueryClientProvider client={qc}>
+        <Bell />
+        <Watcher patients={['p1']} />
+      </QueryClientProvider>,
+    );
+    await act(() => vi.advanceTimersByTimeAsync(10));
+    expect(ws.sent.at(-1)).toEqual({ type: 'subscribe', patients: ['p1'] });
+    act(() => ws.acknowledge());
+    await act(() => vi.advanceTimersByTimeAsync(200));
+    expect(invalidated).toEqual([]);
+  });
+
   it('knows what each kind of event changes', () => {
     expect(keysForEvent({ kind: 'reading.corrected', patientId: 'p' })).toContainEqual(keys.readings('p'));
     expect(keysForEvent({ kind: 'grant.changed', patientId: 'p' })).toContainEqual(keys.patient('p'));

@@ -75,6 +75,8 @@ export class LiveConnection {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private pending = new Map<string, QueryKey>();
   private everOpened = false;
+  /** This socket replaced one that dropped: events may have been missed in between. */
+  private missed = false;
   private lastSent = '';
   private statusValue: LiveStatus = 'idle';
   private statusListeners = new Set<() => void>();
@@ -163,6 +165,7 @@ export class LiveConnection {
     this.ws = ws;
     ws.onopen = () => {
       if (this.ws !== ws) return;
+      this.missed = this.everOpened;
       this.lastSent = '';
       this.sendSubscribe(true);
     };
@@ -202,8 +205,10 @@ export class LiveConnection {
     switch (msg.type) {
       case 'subscribed':
         this.attempt = 0;
-        if (this.everOpened) {
-          // Back after a drop: what happened meanwhile was not heard.
+        // Back after a drop: what happened meanwhile was not heard. (The
+        // answer to a mere change of what is watched misses nothing.)
+        if (this.missed) {
+          this.missed = false;
           this.watched().forEach((p) => everythingAbout(p).forEach((k) => this.queue(k)));
           this.queue(keys.patients);
           monitoringKeysAfterGap.forEach((k) => this.queue(k));
@@ -250,6 +255,7 @@ export class LiveConnection {
     const ws = this.ws;
     this.ws = null;
     this.everOpened = false;
+    this.missed = false;
     this.attempt = 0;
     this.lastSent = '';
     if (ws && ws.readyState <= 1) ws.close(1000);
