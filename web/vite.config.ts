@@ -1,8 +1,9 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
 const outDir = resolve(__dirname, '../internal/web/dist');
 
@@ -19,6 +20,31 @@ function keepDistFolder() {
   };
 }
 
+// Writes name.br and name.gz beside every text file worth compressing, so
+// the server (internal/web) sends them as they are instead of compressing
+// while the first visitor waits.
+function precompress() {
+  return {
+    name: 'tend-precompress',
+    closeBundle() {
+      const walk = (dir: string): string[] =>
+        readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+          e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+        );
+      for (const file of walk(outDir)) {
+        if (!/\.(js|css|html|svg|json|webmanifest)$/.test(file)) continue;
+        const data = readFileSync(file);
+        if (data.length <= 1024) continue;
+        const br = brotliCompressSync(data, {
+          params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: data.length },
+        });
+        writeFileSync(`${file}.br`, br);
+        writeFileSync(`${file}.gz`, gzipSync(data, { level: 9 }));
+      }
+    },
+  };
+}
+
 // The dev server forwards the API to a tend started separately, e.g.
 // `tend serve --demo --addr 127.0.0.1:8080`.
 const apiTarget = process.env.TEND_API ?? 'http://127.0.0.1:8080';
@@ -27,7 +53,7 @@ const apiTarget = process.env.TEND_API ?? 'http://127.0.0.1:8080';
 if (process.env.VITEST) process.env.TZ = 'UTC';
 
 export default defineConfig({
-  plugins: [react(), keepDistFolder()],
+  plugins: [react(), keepDistFolder(), precompress()],
   build: {
     outDir,
     emptyOutDir: true,

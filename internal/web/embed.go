@@ -43,7 +43,9 @@ func Handler() http.Handler { return NewHandler(Dist()) }
 //   - any other path that is not under /api/ or /fhir/ gets index.html, so the
 //     app's own router can show it (deep links, reloads);
 //   - a missing file under /assets/ is a 404, never index.html, so a stale
-//     page gets an error rather than HTML where it expected a script.
+//     page gets an error rather than HTML where it expected a script;
+//   - text is sent brotli- or gzip-compressed as the browser accepts, from
+//     the .br and .gz files the build writes beside each file.
 func NewHandler(files fs.FS) http.Handler {
 	return &handler{files: files, built: hasIndex(files)}
 }
@@ -130,15 +132,34 @@ func (h *handler) serveFile(w http.ResponseWriter, r *http.Request, name string,
 	w.Header().Set("Content-Type", ctype)
 	if compressible(ctype) && len(data) > 1024 {
 		w.Header().Add("Vary", "Accept-Encoding")
-		if acceptsGzip(r) {
-			if z := h.gzipOf(name, data); z != nil {
-				w.Header().Set("Content-Encoding", "gzip")
-				http.ServeContent(w, r, name, mod, bytes.NewReader(z))
-				return
-			}
+		if enc, z := h.compressed(r, name, data); z != nil {
+			w.Header().Set("Content-Encoding", enc)
+			http.ServeContent(w, r, name, mod, bytes.NewReader(z))
+			return
 		}
 	}
 	http.ServeContent(w, r, name, mod, bytes.NewReader(data))
+}
+
+// compressed picks the smallest encoding the client accepts. The build
+// writes name.br and name.gz beside each file (web/vite.config.ts), so
+// nothing is compressed while a browser waits; a file without them is
+// gzipped here, once.
+func (h *handler) compressed(r *http.Request, name string, data []byte) (string, []byte) {
+	for _, enc := range []struct{ name, ext string }{{"br", ".br"}, {"gzip", ".gz"}} {
+		if !accepts(r, enc.name) {
+			continue
+		}
+		if z, err := fs.ReadFile(h.files, name+enc.ext); err == nil {
+			return enc.name, z
+		}
+	}
+	if accepts(r, "gzip") {
+		if z := h.gzipOf(name, data); z != nil {
+			return "gzip", z
+		}
+	}
+	return "", nil
 }
 
 func (h *handler) gzipOf(name string, data []byte) []byte {
@@ -154,10 +175,11 @@ func (h *handler) gzipOf(name string, data []byte) []byte {
 	return g.data
 }
 
-func acceptsGzip(r *http.Request) bool {
+// accepts tells whether the request's Accept-Encoding allows the encoding.
+func accepts(r *http.Request, encoding string) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
 		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+		if strings.EqualFold(strings.TrimSpace(enc), encoding) {
 			return !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0")
 		}
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"compress/gzip"
 	"io"
 	"net/http"
@@ -108,6 +109,37 @@ func TestHandlerGzipsText(t *testing.T) {
 	rec = get(t, h, "/assets/index-abc123.js", "Accept-Encoding", "gzip;q=0")
 	if rec.Header().Get("Content-Encoding") != "" {
 		t.Errorf("gzip sent to a client that refused it")
+	}
+}
+
+func TestHandlerServesPrecompressed(t *testing.T) {
+	files := builtApp()
+	js := files["assets/index-abc123.js"].Data
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(js)
+	_ = zw.Close()
+	files["assets/index-abc123.js.gz"] = &fstest.MapFile{Data: gz.Bytes()}
+	files["assets/index-abc123.js.br"] = &fstest.MapFile{Data: []byte("brotli bytes")}
+	h := NewHandler(files)
+
+	cases := []struct{ accept, encoding, body string }{
+		{"gzip, deflate, br", "br", "brotli bytes"},
+		{"gzip, deflate", "gzip", gz.String()},
+		{"br;q=0, gzip", "gzip", gz.String()},
+		{"", "", string(js)},
+	}
+	for _, c := range cases {
+		rec := get(t, h, "/assets/index-abc123.js", "Accept-Encoding", c.accept)
+		if got := rec.Header().Get("Content-Encoding"); got != c.encoding {
+			t.Errorf("Accept-Encoding %q: Content-Encoding = %q, want %q", c.accept, got, c.encoding)
+		}
+		if rec.Body.String() != c.body {
+			t.Errorf("Accept-Encoding %q: body is not the %q file", c.accept, c.encoding)
+		}
+		if ct := rec.Header().Get("Content-Type"); ct != "text/javascript; charset=utf-8" {
+			t.Errorf("Accept-Encoding %q: Content-Type = %q", c.accept, ct)
+		}
 	}
 }
 
