@@ -59,6 +59,31 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: false,
     chunkSizeWarningLimit: 400,
+    rolldownOptions: {
+      output: {
+        // A page opened directly needs the shell, the libraries and the
+        // components its page shares with others. Split by the bundler's
+        // default, that was some 40 small files for the patient page, which
+        // a browser fetches six at a time over HTTP/1.1: a first visit spent
+        // more time queueing for them than running them. So: the libraries
+        // in one file, the code the pages share in another, each page in its
+        // own, and uPlot (charts only) apart.
+        codeSplitting: {
+          groups: [
+            // What src/boot.ts needs, kept apart from React and Mantine so that it runs before they are in.
+            {
+              name: 'boot',
+              test: /src[\\/](boot\.ts|api[\\/](queries|client|keys|prefetch)\.ts|components[\\/]VitalChart[\\/]load\.ts)$/,
+              priority: 40,
+            },
+            { name: 'uplot', test: /node_modules[\\/]uplot[\\/]/, priority: 30 },
+            // Stylesheets stay with whoever imports them (main.tsx links Mantine's in index.html).
+            { name: 'libs', test: /node_modules[\\/].*\.[cm]?js$/, priority: 20 },
+            { name: 'shared', test: /src[\\/](components|api|util|session)[\\/]/, minShareCount: 2, priority: 10 },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: {

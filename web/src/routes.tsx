@@ -1,6 +1,7 @@
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import type { Role } from './api/types';
+import { loadMyReadingsPage, loadPatientPage, type PageLoader } from './boot';
 import { FullPageLoader, RequireAuth, RequireRole } from './components/Guards/Guards';
 import { PrefetchRecord } from './components/PrefetchRecord/PrefetchRecord';
 import { Shell } from './components/Shell/Shell';
@@ -8,14 +9,25 @@ import { Login } from './pages/Login/Login';
 import { useSession } from './session/SessionContext';
 import { roleHome } from './session/roles';
 
-// Each page is its own chunk, so the first load carries only the shell and the login page.
+/**
+ * A lazy page that boot may already have loaded: then it renders at once,
+ * without suspending (React holds back a suspended page's reveal a while).
+ */
+function preloadedPage(load: PageLoader): ComponentType {
+  const Lazy = lazy(load);
+  return function Page() {
+    const Loaded = load.loaded();
+    return Loaded ? <Loaded /> : <Lazy />;
+  };
+}
+
+// Each page's own code is its own chunk; what pages share comes with the app (see vite.config.ts).
 const UsersPage = lazy(() => import('./pages/Users/Users'));
 const UserCreatePage = lazy(() => import('./pages/UserCreate/UserCreate'));
 const UserEditPage = lazy(() => import('./pages/UserEdit/UserEdit'));
 const AuditPage = lazy(() => import('./pages/Audit/Audit'));
 const PatientsHomePage = lazy(() => import('./pages/Dashboard/Dashboard'));
-const loadPatientPage = () => import('./pages/Patient/Patient');
-const PatientPage = lazy(loadPatientPage);
+const PatientPage = preloadedPage(loadPatientPage);
 const SharingPage = lazy(() => import('./pages/Sharing/Sharing'));
 const AccessLogPage = lazy(() => import('./pages/AccessLog/AccessLog'));
 const ApiTokensPage = lazy(() => import('./pages/ApiTokens/ApiTokens'));
@@ -24,8 +36,7 @@ const NotFoundPage = lazy(() => import('./pages/NotFound/NotFound'));
 const DevicesPage = lazy(() => import('./pages/Devices/Devices'));
 const DeviceCreatePage = lazy(() => import('./pages/DeviceCreate/DeviceCreate'));
 const DevicePage = lazy(() => import('./pages/Device/Device'));
-const loadMyReadingsPage = () => import('./pages/MyReadings/MyReadings');
-const MyReadingsPage = lazy(loadMyReadingsPage);
+const MyReadingsPage = preloadedPage(loadMyReadingsPage);
 const AppointmentsPage = lazy(() => import('./pages/Appointments/Appointments'));
 const AlertsPage = lazy(() => import('./pages/Alerts/Alerts'));
 const AlertDetailPage = lazy(() => import('./pages/AlertDetail/AlertDetail'));
@@ -33,13 +44,6 @@ const NotificationSettingsPage = lazy(() => import('./pages/NotificationSettings
 const AppointmentLinkPage = lazy(() => import('./pages/AppointmentLink/AppointmentLink'));
 const CalendarPage = lazy(() => import('./pages/Calendar/Calendar'));
 const MyHoursPage = lazy(() => import('./pages/MyHours/MyHours'));
-
-// A patient page opened directly (a link, a reload) fetches its code alongside the app's,
-// not after the sign-in check: it is the page where speed matters most.
-if (typeof location !== 'undefined') {
-  if (/^\/patients\/[^/]+\/?$/.test(location.pathname)) void loadPatientPage();
-  else if (location.pathname === '/my-readings') void loadMyReadingsPage();
-}
 
 function Home() {
   const { role } = useSession();

@@ -1,17 +1,10 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, ApiError, rememberCsrfToken } from './client';
+import { api, rememberCsrfToken } from './client';
 import { keys } from './keys';
-import type { LoginResponse, Me } from './types';
+import { meQuery } from './queries';
+import type { LoginResponse } from './types';
 
-/** Fetches the signed-in user; resolves with null when nobody is signed in. */
-export async function fetchMe(): Promise<Me | null> {
-  try {
-    return await api<Me>('/api/v1/me', { quietUnauthorized: true });
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return null;
-    throw err;
-  }
-}
+export { fetchMe, meQuery } from './queries';
 
 /**
  * Drops every cached answer except the "me" query itself. The me query stays so
@@ -24,7 +17,7 @@ export function forgetAllButMe(qc: QueryClient): void {
 }
 
 export function useMe() {
-  return useQuery({ queryKey: keys.me, queryFn: fetchMe, staleTime: 60_000, retry: false });
+  return useQuery(meQuery);
 }
 
 export function useLogin() {

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
-import { api } from './client';
-import { keys } from './keys';
+import { typesQuery } from './queries';
+
+export { byChartOrder, CHART_ORDER, presentTypes, typesQuery } from './queries';
 
 export interface MeasurementComponent {
   key: string;
@@ -28,14 +29,6 @@ export interface MeasurementType {
   components?: MeasurementComponent[];
 }
 
-/** The catalogue hardly ever changes: load it once per session. */
-export const typesQuery = {
-  queryKey: keys.measurementTypes,
-  queryFn: ({ signal }: { signal?: AbortSignal }) =>
-    api<{ types: MeasurementType[] }>('/api/v1/measurement-types', { signal }).then((r) => r.types ?? []),
-  staleTime: Infinity,
-};
-
 export function useMeasurementTypes() {
   return useQuery(typesQuery);
 }
@@ -54,27 +47,4 @@ export const SHORT_NAMES: Record<string, string> = {
 
 export function shortName(t: { key: string; name: string }): string {
   return SHORT_NAMES[t.key] ?? t.name;
-}
-
-/** The order charts are offered in: what a clinician looks at first. */
-export const CHART_ORDER = [
-  'blood_pressure',
-  'heart_rate',
-  'blood_glucose',
-  'spo2',
-  'body_temperature',
-  'respiratory_rate',
-  'body_weight',
-  'body_height',
-];
-
-export function byChartOrder<T extends { key: string }>(a: T, b: T): number {
-  const ia = CHART_ORDER.indexOf(a.key);
-  const ib = CHART_ORDER.indexOf(b.key);
-  return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
-}
-
-/** The types a patient has readings of, in chart order. */
-export function presentTypes<T extends { key: string }>(types: T[], latest: Record<string, unknown>): T[] {
-  return types.filter((t) => latest[t.key]).sort(byChartOrder);
 }

@@ -1,7 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from './client';
 import { keys } from './keys';
-import type { PatientDetail, PatientSummary } from './types';
+import { patientQuery } from './queries';
+import type { PatientSummary } from './types';
+
+export { patientQuery } from './queries';
 
 /** The patients the signed-in user may see, with how (care team or shared). */
 export function usePatients() {
@@ -11,13 +14,6 @@ export function usePatients() {
       api<{ patients: PatientSummary[] }>('/api/v1/patients', { signal }).then((r) => r.patients ?? []),
   });
 }
-
-export const patientQuery = (id: string) => ({
-  queryKey: keys.patient(id),
-  queryFn: ({ signal }: { signal?: AbortSignal }) =>
-    api<PatientDetail>(`/api/v1/patients/${encodeURIComponent(id)}`, { signal }),
-  retry: false,
-});
 
 export function usePatient(id: string) {
   return useQuery(patientQuery(id));

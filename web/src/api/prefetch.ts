@@ -4,19 +4,38 @@
 // each type, the first chart's buckets, and the chart's code.
 import type { QueryClient } from '@tanstack/react-query';
 import { loadChart } from '../components/VitalChart/load';
-import { presentTypes, typesQuery } from './measurementTypes';
-import { patientQuery } from './patients';
-import { bucketsQuery, CHART_BUCKETS, DEFAULT_SPAN, latestQuery } from './readings';
+import {
+  bucketsQuery,
+  CHART_BUCKETS,
+  DEFAULT_SPAN,
+  latestQuery,
+  patientQuery,
+  presentTypes,
+  typesQuery,
+} from './queries';
 
-export async function prefetchRecord(qc: QueryClient, patientId: string): Promise<void> {
+interface Query<T> {
+  queryKey: readonly unknown[];
+  queryFn: (ctx: { signal?: AbortSignal }) => Promise<T>;
+}
+
+/** Runs a query once, or answers from what is already there: react-query's fetchQuery, or the boot script's. */
+export type Fetch = <T>(q: Query<T>) => Promise<T>;
+
+export const fetchWith =
+  (qc: QueryClient): Fetch =>
+  (q) =>
+    qc.fetchQuery(q);
+
+export async function prefetchRecord(fetch: Fetch, patientId: string): Promise<void> {
   const [patient, types] = await Promise.all([
-    qc.fetchQuery(patientQuery(patientId)).catch(() => null),
-    qc.fetchQuery(typesQuery).catch(() => null),
+    fetch(patientQuery(patientId)).catch(() => null),
+    fetch(typesQuery).catch(() => null),
   ]);
   // Ask for readings only when the viewer may see them: a refusal would be audited as a denial.
   if (!patient || !types || !(patient.access === 'self' || patient.scopes.includes('vitals'))) return;
   void loadChart();
-  const latest = await qc.fetchQuery(latestQuery(patientId, types)).catch(() => null);
+  const latest = await fetch(latestQuery(patientId, types)).catch(() => null);
   const first = latest && presentTypes(types, latest)[0];
-  if (first) await qc.prefetchQuery(bucketsQuery(patientId, first.key, { span: DEFAULT_SPAN }, CHART_BUCKETS));
+  if (first) await fetch(bucketsQuery(patientId, first.key, { span: DEFAULT_SPAN }, CHART_BUCKETS)).catch(() => null);
 }

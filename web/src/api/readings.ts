@@ -2,6 +2,17 @@ import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClie
 import { api } from './client';
 import { keys } from './keys';
 import type { MeasurementType } from './measurementTypes';
+import { base, bucketsQuery, enc, latestQuery, listQuery, type ChartRange, type ReadingFilter } from './queries';
+
+export {
+  bucketsQuery,
+  CHART_BUCKETS,
+  DEFAULT_SPAN,
+  latestQuery,
+  rangeBounds,
+  type ChartRange,
+  type ReadingFilter,
+} from './queries';
 
 export interface ReadingComponent {
   key: string;
@@ -116,26 +127,9 @@ export function itemFieldErrors(r: ItemResult): Record<string, string> {
   return out;
 }
 
-const enc = encodeURIComponent;
-const base = (patientId: string) => `/api/v1/patients/${enc(patientId)}`;
-
-export interface ReadingFilter {
-  types?: string[];
-  includeEnteredInError?: boolean;
-}
-
 // The first page is short, so the forms below stay in sight; "older" pages are longer.
 const FIRST_PAGE = 15;
 const PAGE = 50;
-
-function listQuery(f: ReadingFilter, cursor: string, limit: number): string {
-  const q = new URLSearchParams();
-  for (const t of f.types ?? []) q.append('type', t);
-  q.set('limit', String(limit));
-  if (cursor) q.set('cursor', cursor);
-  if (f.includeEnteredInError) q.set('includeEnteredInError', 'true');
-  return q.toString();
-}
 
 /** The patient's readings, newest first, a page at a time. */
 export function useReadings(patientId: string, f: ReadingFilter, enabled = true) {
@@ -152,53 +146,9 @@ export function useReadings(patientId: string, f: ReadingFilter, enabled = true)
   });
 }
 
-/**
- * The newest reading of every type, one small request per type: which
- * vitals the patient has, and where each stands now.
- */
-export const latestQuery = (patientId: string, types: MeasurementType[] | undefined) => ({
-  queryKey: keys.latestReadings(patientId),
-  queryFn: async ({ signal }: { signal?: AbortSignal }) => {
-    const pages = await Promise.all(
-      (types ?? []).map((t) =>
-        api<ReadingPage>(`${base(patientId)}/readings?${listQuery({ types: [t.key] }, '', 1)}`, { signal }),
-      ),
-    );
-    const out: Record<string, Reading> = {};
-    pages.forEach((p, i) => {
-      const r = p.readings?.[0];
-      if (r) out[types![i]!.key] = r;
-    });
-    return out;
-  },
-});
-
 export function useLatestReadings(patientId: string, types: MeasurementType[] | undefined, enabled = true) {
   return useQuery({ ...latestQuery(patientId, types), enabled: enabled && !!types });
 }
-
-/** A chart range: a span ending now (so a refetch moves with time), or fixed ends. */
-export type ChartRange = { span: number } | { from: string; to: string };
-
-export function rangeBounds(r: ChartRange, now = Date.now()): { from: Date; to: Date } {
-  if ('span' in r) return { from: new Date(now - r.span), to: new Date(now) };
-  return { from: new Date(r.from), to: new Date(r.to) };
-}
-
-/** What a chart first shows: the last week, in about as many buckets as a wide chart has pixels to spare. */
-export const DEFAULT_SPAN = 7 * 24 * 3_600_000;
-export const CHART_BUCKETS = 600;
-
-export const bucketsQuery = (patientId: string, type: string, range: ChartRange, n: number) => ({
-  queryKey: keys.buckets(patientId, type, { ...range, n }),
-  queryFn: ({ signal }: { signal?: AbortSignal }) => {
-    const { from, to } = rangeBounds(range);
-    return api<Series>(`${base(patientId)}/readings/buckets`, {
-      query: { type, from: from.toISOString(), to: to.toISOString(), n },
-      signal,
-    });
-  },
-});
 
 export function useBuckets(patientId: string, type: string, range: ChartRange, n: number, enabled = true) {
   return useQuery({

@@ -14,11 +14,7 @@ import { PatientMonitoring } from '../PatientMonitoring/PatientMonitoring';
 import { ReadingForm } from '../ReadingForm/ReadingForm';
 import { ReadingsTable, type Viewer } from '../ReadingsTable/ReadingsTable';
 import { Summaries } from '../Summaries/Summaries';
-import { loadChart } from '../VitalChart/load';
 import { Vitals } from '../Vitals/Vitals';
-
-// The chart's code (uPlot) is fetched as soon as a patient page's code is, not once its data is in.
-void loadChart();
 
 /** Runs fn when the browser has nothing more pressing to do (or after at most a second). */
 function whenIdle(fn: () => void): () => void {

@@ -1,12 +1,14 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useParams } from 'react-router';
-import { prefetchRecord } from '../../api/prefetch';
+import { fetchWith, prefetchRecord } from '../../api/prefetch';
 import { useSession } from '../../session/SessionContext';
+import { loadChart } from '../VitalChart/load';
 
 /**
  * Placed beside a patient page's lazy route (outside its Suspense), it
- * starts the page's data while the page's code is still loading.
+ * starts the page's data and the chart's code (uPlot) while the page's code
+ * is still loading.
  */
 export function PrefetchRecord({ self = false }: { self?: boolean }) {
   const { patientId = '' } = useParams();
@@ -14,7 +16,8 @@ export function PrefetchRecord({ self = false }: { self?: boolean }) {
   const qc = useQueryClient();
   const id = self ? me.id : patientId;
   useEffect(() => {
-    if (id) void prefetchRecord(qc, id);
+    void loadChart();
+    if (id) void prefetchRecord(fetchWith(qc), id);
   }, [qc, id]);
   return null;
 }
