@@ -2,6 +2,7 @@ package readings_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -68,7 +69,33 @@ func TestLargeBatchesStoreOnce(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		at := t0.Add(-12 * time.Hour)
-		first := w.ingest(t, readings.Batch{DeviceID: w.cuff.ID, Items: largeBatch(at, "a", 0, 200)})
+		// Readings with originals, a third component, flags: stored from a
+		// large batch, they read back as from a small one.
+		odd := []readings.Item{
+			{LOINC: "8310-5", Value: num(98.6), Unit: "[degF]", TakenAt: at, ExternalID: "s-0"},
+			{Type: "blood_pressure", Unit: "kPa", TakenAt: at, ExternalID: "s-1", Flags: []string{"irregular-pulse"},
+				Components: []readings.Component{{Key: "systolic", Value: 16}, {Key: "diastolic", Value: 10}, {Key: "mean", Value: 12}}},
+			{LOINC: "15074-8", Value: num(5.5), Unit: "mmol/L", TakenAt: at, ExternalID: "s-2"},
+		}
+		first := w.ingest(t, readings.Batch{DeviceID: w.cuff.ID, Items: append(largeBatch(at, "a", 0, 200), odd...)})
+		small := w.ingest(t, readings.Batch{DeviceID: w.thermo.ID, Items: odd})
+		for i := range odd {
+			big, err := w.svc.Get(context.Background(), w.nurse, first[200+i].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			one, err := w.svc.Get(context.Background(), w.nurse, small[i].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			big.ID, big.DeviceID = one.ID, one.DeviceID
+			a, _ := json.Marshal(big)
+			b, _ := json.Marshal(one)
+			if string(a) != string(b) || big.Original == nil {
+				t.Errorf("from a large batch:\n%s\nfrom a small one:\n%s", a, b)
+			}
+		}
+		first = first[:200]
 		ids := map[string]string{}
 		for i, r := range first {
 			if r.Outcome != readings.Stored || r.ID == "" {
@@ -116,8 +143,8 @@ func TestLargeBatchesStoreOnce(t *testing.T) {
 				t.Fatalf("item %d stored by %d callers, want 1", i, stored)
 			}
 		}
-		if n := w.count(t, "device_id = $1", w.cuff.ID); n != 400 {
-			t.Errorf("%d readings stored, want 400", n)
+		if n := w.count(t, "device_id = $1", w.cuff.ID); n != 403 {
+			t.Errorf("%d readings stored, want 403", n)
 		}
 
 		kept := w.hours(t, w.patient.UserID)
