@@ -28,7 +28,8 @@ import (
 // Small groups keep the prepared multi-row statements, which cost fewer
 // round trips.
 
-// copyMinRows is the smallest group that goes through the staging table.
+// copyMinRows is the smallest group that goes in with COPY (straight, or
+// through the staging table after a duplicate).
 const copyMinRows = 64
 
 // stagingTable has the shape of measurements and lives as long as the

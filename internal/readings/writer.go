@@ -136,8 +136,9 @@ const gatherWait = 500 * time.Microsecond
 
 // Chunk sizes of the multi-row statements. SQLite takes at most 32766
 // variables in one statement and PostgreSQL 65535; 512 rows × 20 columns is
-// well below both. Batches are cut into chunks of maxChunk and the rest into
-// powers of two, so that at most ten statement shapes are ever prepared.
+// well below both. Batches are cut into statement shapes by db.Chunks (a
+// few rows in one statement of their own size, more in chunks of maxChunk
+// and powers of two), so that at most fourteen shapes are ever prepared.
 const maxChunk = 512
 
 // pgWriters is how many transactions the writer runs at once on
