@@ -262,6 +262,20 @@ func (s *Server) listReadings(ctx context.Context, in *listReadingsInput) (*read
 	return &readingsOutput{Body: page}, nil
 }
 
+
+// latestReadings answers with the newest final reading of each type, newest
+// first, with who entered each: where every vital stands now.
+func (s *Server) latestReadings(ctx context.Context, in *patientInput) (*readingsOutput, error) {
+	rs, err := s.Readings.LatestOf(ctx, principal(ctx), in.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.nameReadings(ctx, in.PatientID, rs); err != nil {
+		return nil, err
+	}
+	return &readingsOutput{Body: readings.Page{Readings: rs}}, nil
+}
+
 type enterInput struct {
 	PatientID string `path:"patientId"`
 	Body      struct {

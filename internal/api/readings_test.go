@@ -102,6 +102,7 @@ func init() {
 	w, o := vitals(200)
 	rows["patientdevices.list"] = row{method: "GET", path: "/api/v1/patients/{patA}/devices", want: w, other: o}
 	rows["readings.list"] = row{method: "GET", path: "/api/v1/patients/{patA}/readings", want: w, other: o}
+	rows["readings.latest"] = row{method: "GET", path: "/api/v1/patients/{patA}/readings/latest", want: w, other: o}
 	rows["readings.buckets"] = row{method: "GET", path: "/api/v1/patients/{patA}/readings/buckets?type=heart_rate&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z", want: w, other: o}
 	rows["readings.read"] = row{method: "GET", path: "/api/v1/patients/{patA}/readings/{reading}", want: w, other: o, prepare: reading}
 	rows["readings.ingest"] = row{method: "POST", path: "/api/v1/readings", want: w, other: o,
@@ -278,5 +279,52 @@ func TestManualEntryRecordsWhoAndAudits(t *testing.T) {
 			t.Errorf("a refused entry was stored")
 		}
 		_ = people.Patient
+	})
+}
+
+// The patient page opens with the newest reading of each type, in one
+// request: newest first, an older reading of a type never shown as its
+// latest, entered-in-error ones skipped, and who entered each named.
+func TestLatestReadingOfEachType(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		patient := e.users["patA"].ID
+		path := "/api/v1/patients/" + patient + "/readings/latest"
+		if status, body := e.do("nurseCare", "GET", path, nil); status != 200 || !strings.Contains(body, `"readings":[]`) {
+			t.Fatalf("no readings yet: %d %s", status, body)
+		}
+		at := func(ago time.Duration) string { return time.Now().Add(-ago).Format(time.RFC3339Nano) }
+		items := []any{
+			map[string]any{"type": "heart_rate", "value": 61, "unit": "/min", "takenAt": at(3 * time.Hour)},
+			map[string]any{"type": "heart_rate", "value": 72, "unit": "/min", "takenAt": at(2 * time.Hour)},
+			map[string]any{"type": "body_temperature", "value": 37.2, "unit": "Cel", "takenAt": at(time.Hour)},
+			map[string]any{"type": "body_weight", "value": 80, "unit": "kg", "takenAt": at(30 * time.Minute)},
+		}
+		if status, body := e.do("nurseCare", "POST", "/api/v1/patients/"+patient+"/readings", map[string]any{"readings": items}); status != 200 {
+			t.Fatalf("%d %s", status, body)
+		}
+		// The weight was wrong: it is no one's latest any more.
+		page, _ := e.readings.List(context.Background(), e.principal("patA"), readings.Query{PatientID: patient, Types: []string{"body_weight"}})
+		if _, err := e.readings.MarkEnteredInError(context.Background(), e.principal("nurseCare"), page.Readings[0].ID, "wrong scale"); err != nil {
+			t.Fatal(err)
+		}
+		status, body := e.do("family", "GET", path, nil)
+		if status != 200 {
+			t.Fatalf("%d %s", status, body)
+		}
+		var got readings.Page
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Readings) != 2 || got.Readings[0].Type != "body_temperature" || got.Readings[1].Type != "heart_rate" ||
+			*got.Readings[1].Value != 72 {
+			t.Fatalf("want the temperature, then the newer heart rate: %s", body)
+		}
+		if got.Readings[1].EnteredByName == "" {
+			t.Errorf("who entered the reading is not named: %s", body)
+		}
+		if status, _ := e.do("nurseNone", "GET", path, nil); status != 404 {
+			t.Errorf("a stranger saw the latest readings: %d", status)
+		}
 	})
 }

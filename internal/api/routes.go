@@ -143,6 +143,7 @@ func (s *Server) routes() {
 		rule{device: true}, s.ingestGATT, bulk)
 	route(s, http.MethodGet, v1+"/patients/{patientId}/readings", "readings.list", "The patient's readings", 200, patientOp, s.listReadings)
 	route(s, http.MethodPost, v1+"/patients/{patientId}/readings", "readings.enter", "Enter readings by hand", 200, patientOp, s.enterReadings, bulk)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/readings/latest", "readings.latest", "The newest reading of each type the patient has", 200, patientOp, s.latestReadings)
 	route(s, http.MethodGet, v1+"/patients/{patientId}/readings/buckets", "readings.buckets", "A type's readings summarised for a chart", 200, patientOp, s.readingBuckets)
 	route(s, http.MethodGet, v1+"/patients/{patientId}/readings/{readingId}", "readings.read", "One reading", 200, patientOp, s.getReading)
 	route(s, http.MethodPost, v1+"/patients/{patientId}/readings/{readingId}/entered-in-error", "readings.correct",

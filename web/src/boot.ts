@@ -1,8 +1,11 @@
 // The first code a page runs. It asks who is signed in and, for a patient's
-// page opened directly (a link, a reload), starts that page's code, the
-// chart's code and the page's first data, all before the app's own code
-// (React, Mantine: most of what a first visit downloads and compiles) is
-// in. The answers wait here for the app's cache to take them over.
+// page opened directly (a link, a reload), fetches the page's first data
+// before the app's own code (React, Mantine: most of what a first visit
+// downloads and compiles; index.html preloads it) runs, and only then runs
+// that code with the page's and the chart's. On a first visit the parsing
+// of that code keeps both cores of a small machine busy, and running it
+// would hold each of the data's round trips up further. The answers wait
+// here for the app's cache to take them over.
 import type { QueryClient } from '@tanstack/react-query';
 import type { ComponentType } from 'react';
 import { fetchWith, prefetchRecord, type Fetch } from './api/prefetch';
@@ -29,25 +32,43 @@ function pageLoader(load: () => Promise<{ default: ComponentType }>): PageLoader
 export const loadPatientPage = pageLoader(() => import('./pages/Patient/Patient'));
 export const loadMyReadingsPage = pageLoader(() => import('./pages/MyReadings/MyReadings'));
 
+/** How long a page opened directly waits for its first data before its code runs and it shows without. */
+export const DATA_GRACE_MS = 600;
+
+/** A request boot sent, and its answer once it is in. */
+interface Started {
+  queryKey: readonly unknown[];
+  answer: Promise<unknown>;
+  settled: boolean;
+  value: unknown;
+}
+
 /** What boot started, to be handed over to the app's query cache once it exists. */
 export interface Boot {
-  /** Settles once the code the page needs at once is in, so its first render need not wait for it. */
-  codeReady: Promise<unknown>;
+  /**
+   * Settles once the page's first data is in (or after DATA_GRACE_MS), and
+   * then the code it needs at once, so that its first render is its whole
+   * first view.
+   */
+  ready: Promise<unknown>;
   handOver(qc: QueryClient): void;
 }
 
 export function boot(pathname: string): Boot {
-  const started = new Map<string, { queryKey: readonly unknown[]; answer: Promise<unknown> }>();
+  const started = new Map<string, Started>();
   let app: Fetch | null = null;
   const fetch: Fetch = (q) => {
     if (app) return app(q);
     const key = JSON.stringify(q.queryKey);
     let e = started.get(key);
     if (!e) {
-      e = { queryKey: q.queryKey, answer: q.queryFn({}) };
+      const entry: Started = { queryKey: q.queryKey, answer: q.queryFn({}), settled: false, value: undefined };
       // Nobody may be waiting yet: a failure is the app's to show, not an unhandled rejection.
-      e.answer.catch(() => {});
-      started.set(key, e);
+      entry.answer.then(
+        (value) => Object.assign(entry, { settled: true, value }),
+        () => {},
+      );
+      started.set(key, (e = entry));
     }
     return e.answer as ReturnType<typeof q.queryFn>;
   };
@@ -55,19 +76,27 @@ export function boot(pathname: string): Boot {
   const me = fetch(meQuery);
   const patient = /^\/patients\/([^/]+)\/?$/.exec(pathname);
   const self = pathname === '/my-readings';
-  let codeReady: Promise<unknown> = Promise.resolve();
+  let ready: Promise<unknown> = Promise.resolve();
   if (patient || self) {
-    codeReady = Promise.all([patient ? loadPatientPage() : loadMyReadingsPage(), loadChart()]).catch(() => {});
     // Only once someone is known to be signed in: a patient's data asked for by nobody is audited as a refusal.
-    void me.then((m) => m && prefetchRecord(fetch, patient ? decodeURIComponent(patient[1]!) : m.id)).catch(() => {});
+    const data = me
+      .then((m) => m && prefetchRecord(fetch, patient ? decodeURIComponent(patient[1]!) : m.id))
+      .catch(() => {});
+    ready = Promise.race([data, new Promise((r) => setTimeout(r, DATA_GRACE_MS))])
+      .then(() => Promise.all([patient ? loadPatientPage() : loadMyReadingsPage(), loadChart()]))
+      .catch(() => {});
   }
 
   return {
-    codeReady,
+    ready,
     handOver(qc) {
       // What is on its way becomes the cache's; what boot asks for from now on, the cache fetches.
-      for (const { queryKey, answer } of started.values()) {
-        void qc.prefetchQuery({ queryKey, queryFn: () => answer, retry: false });
+      // An answer already in goes straight into the cache, so that the app's
+      // first render has it (a promise, even a settled one, answers only
+      // after that render, and the page would be drawn twice).
+      for (const { queryKey, answer, settled, value } of started.values()) {
+        if (settled) qc.setQueryData(queryKey, value);
+        else void qc.prefetchQuery({ queryKey, queryFn: () => answer, retry: false });
       }
       started.clear();
       app = fetchWith(qc);

@@ -1,9 +1,9 @@
-// Starts everything a patient page shows first, in parallel and as soon as
-// its address is known, instead of one request after each render: the
-// patient (for the viewer's scopes), the measurement types, the latest of
-// each type, the first chart's buckets, and the chart's code.
+// Starts everything a patient page shows first, as soon as its address is
+// known, instead of one request after each render: the patient (for the
+// viewer's scopes) and the measurement types, the latest reading of each
+// type, then the first chart's buckets. (The chart's code is its callers'
+// to start: src/boot.ts runs it after these answers.)
 import type { QueryClient } from '@tanstack/react-query';
-import { loadChart } from '../components/VitalChart/load';
 import {
   bucketsQuery,
   CHART_BUCKETS,
@@ -28,14 +28,11 @@ export const fetchWith =
     qc.fetchQuery(q);
 
 export async function prefetchRecord(fetch: Fetch, patientId: string): Promise<void> {
-  const [patient, types] = await Promise.all([
-    fetch(patientQuery(patientId)).catch(() => null),
-    fetch(typesQuery).catch(() => null),
-  ]);
+  const typesAnswer = fetch(typesQuery).catch(() => null);
+  const patient = await fetch(patientQuery(patientId)).catch(() => null);
   // Ask for readings only when the viewer may see them: a refusal would be audited as a denial.
-  if (!patient || !types || !(patient.access === 'self' || patient.scopes.includes('vitals'))) return;
-  void loadChart();
-  const latest = await fetch(latestQuery(patientId, types)).catch(() => null);
-  const first = latest && presentTypes(types, latest)[0];
+  if (!patient || !(patient.access === 'self' || patient.scopes.includes('vitals'))) return;
+  const [types, latest] = await Promise.all([typesAnswer, fetch(latestQuery(patientId)).catch(() => null)]);
+  const first = types && latest && presentTypes(types, latest)[0];
   if (first) await fetch(bucketsQuery(patientId, first.key, { span: DEFAULT_SPAN }, CHART_BUCKETS)).catch(() => null);
 }

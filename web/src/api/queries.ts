@@ -75,22 +75,15 @@ export function listQuery(f: ReadingFilter, cursor: string, limit: number): stri
 }
 
 /**
- * The newest reading of every type, one small request per type: which
- * vitals the patient has, and where each stands now.
+ * The newest reading of every type, by type, in one request: which vitals
+ * the patient has, and where each stands now.
  */
-export const latestQuery = (patientId: string, types: MeasurementType[] | undefined) => ({
+export const latestQuery = (patientId: string) => ({
   queryKey: keys.latestReadings(patientId),
   queryFn: async ({ signal }: { signal?: AbortSignal }) => {
-    const pages = await Promise.all(
-      (types ?? []).map((t) =>
-        api<ReadingPage>(`${base(patientId)}/readings?${listQuery({ types: [t.key] }, '', 1)}`, { signal }),
-      ),
-    );
+    const page = await api<ReadingPage>(`${base(patientId)}/readings/latest`, { signal });
     const out: Record<string, Reading> = {};
-    pages.forEach((p, i) => {
-      const r = p.readings?.[0];
-      if (r) out[types![i]!.key] = r;
-    });
+    for (const r of page.readings ?? []) out[r.type] ??= r;
     return out;
   },
 });

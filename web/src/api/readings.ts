@@ -1,7 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
 import { keys } from './keys';
-import type { MeasurementType } from './measurementTypes';
 import { base, bucketsQuery, enc, latestQuery, listQuery, type ChartRange, type ReadingFilter } from './queries';
 
 export {
@@ -146,8 +145,8 @@ export function useReadings(patientId: string, f: ReadingFilter, enabled = true)
   });
 }
 
-export function useLatestReadings(patientId: string, types: MeasurementType[] | undefined, enabled = true) {
-  return useQuery({ ...latestQuery(patientId, types), enabled: enabled && !!types });
+export function useLatestReadings(patientId: string, enabled = true) {
+  return useQuery({ ...latestQuery(patientId), enabled });
 }
 
 export function useBuckets(patientId: string, type: string, range: ChartRange, n: number, enabled = true) {

@@ -186,6 +186,13 @@ export function recordRoutes(store: {
         .slice(0, limit);
       return ok({ readings: rs });
     },
+    'GET /api/v1/patients/:id/readings/latest': () => {
+      const newest = new Map<string, Reading>();
+      for (const r of [...store.readings].sort((a, b) => b.takenAt.localeCompare(a.takenAt))) {
+        if (r.status === 'final' && !newest.has(r.type)) newest.set(r.type, r);
+      }
+      return ok({ readings: [...newest.values()] });
+    },
     'GET /api/v1/patients/:id/readings/buckets': (req) => ok(seriesOf(req, store.readings)),
     'GET /api/v1/patients/:id/journal': () => ok({ entries: store.entries ?? [] }),
     'GET /api/v1/patients/:id/devices': () => ok({ devices: store.devices ?? [] }),

@@ -88,7 +88,7 @@ export function PatientRecord({ p, aside }: { p: PatientDetail; aside?: ReactNod
 
   const live = useLive({ patients: [p.id], enabled: vitals || journal });
   const types = useMeasurementTypes();
-  const latest = useLatestReadings(p.id, types.data, vitals);
+  const latest = useLatestReadings(p.id, vitals);
   const devices = usePatientDevices(p.id, vitals);
   const [drawn, onDrawn] = useChartSettled();
   const nothingToDraw =

@@ -17,7 +17,8 @@ export function PrefetchRecord({ self = false }: { self?: boolean }) {
   const id = self ? me.id : patientId;
   useEffect(() => {
     void loadChart();
-    if (id) void prefetchRecord(fetchWith(qc), id);
+    // Only a head start: the page asks again itself and shows what failed.
+    if (id) void prefetchRecord(fetchWith(qc), id).catch(() => {});
   }, [qc, id]);
   return null;
 }

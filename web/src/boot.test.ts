@@ -1,0 +1,45 @@
+import { QueryClient } from '@tanstack/react-query';
+import { boot, loadPatientPage } from './boot';
+import { keys } from './api/keys';
+import { mockApi, NURSE, ok, problem } from './test/mockApi';
+import { patientDetail, reading, recordRoutes } from './test/records';
+
+function qc() {
+  return new QueryClient({ defaultOptions: { queries: { retry: false } } });
+}
+
+describe('boot', () => {
+  it('has a patient page’s first data in the cache before the app’s first render, and its code', async () => {
+    const api = mockApi({
+      'GET /api/v1/me': ok(NURSE),
+      ...recordRoutes({ patient: patientDetail(), readings: [reading({ type: 'heart_rate' })] }),
+    });
+    const started = boot('/patients/p1');
+    await started.ready;
+    const cache = qc();
+    started.handOver(cache);
+    // Straight away, not a promise later: the first render draws the chart.
+    expect(cache.getQueryData(keys.latestReadings('p1'))).toHaveProperty('heart_rate');
+    const buckets = cache.getQueryCache().findAll({ queryKey: ['readings', 'p1', 'buckets', 'heart_rate'] });
+    expect(buckets).toHaveLength(1);
+    expect(buckets[0]!.state.data).toHaveProperty('buckets');
+    expect(loadPatientPage.loaded()).not.toBeNull();
+    // One request for the latest of every type, not one per type.
+    expect(api.find('GET', '/api/v1/patients/p1/readings/latest')).toHaveLength(1);
+    expect(api.find('GET', '/api/v1/patients/p1/readings')).toHaveLength(0);
+  });
+
+  it('asks for no readings a viewer may not see, nor anything of a patient when nobody is signed in', async () => {
+    const api = mockApi({
+      'GET /api/v1/me': ok(NURSE),
+      ...recordRoutes({ patient: patientDetail({ access: 'share', scopes: ['journal'] }), readings: [reading()] }),
+    });
+    await boot('/patients/p1').ready;
+    expect(api.find('GET', '/api/v1/patients/p1')).toHaveLength(1);
+    expect(api.calls.filter((c) => c.path.includes('/readings'))).toHaveLength(0);
+
+    const anon = mockApi({ 'GET /api/v1/me': problem(401, 'sign in first') });
+    await boot('/patients/p1').ready;
+    expect(anon.calls.map((c) => c.path)).toEqual(['/api/v1/me']);
+  });
+});
