@@ -241,6 +241,7 @@ func table() map[string]row {
 
 	w, o := only(200, 404, "patA", "nurseCare", "family")
 	rows["patients.read"] = row{method: "GET", path: "/api/v1/patients/{patA}", want: w, other: o}
+	rows["patients.overview"] = row{method: "GET", path: "/api/v1/patients/{patA}/overview?chart=heart_rate&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z", want: w, other: o}
 	w, o = only(200, 404, "patA", "admin")
 	rows["grants.list"] = row{method: "GET", path: "/api/v1/patients/{patA}/grants", want: w, other: o}
 	w, o = only(201, 404, "patA")

@@ -2,12 +2,14 @@ package api
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/tend-health/tend/internal/access"
 	"github.com/tend-health/tend/internal/audit"
 	"github.com/tend-health/tend/internal/errs"
 	"github.com/tend-health/tend/internal/people"
+	"github.com/tend-health/tend/internal/readings"
 )
 
 func errsField(field, msg string) error { return errs.Field(field, "%s", msg) }
@@ -34,6 +36,63 @@ type patientOutput struct{ Body access.Patient }
 func (s *Server) getPatient(ctx context.Context, in *patientInput) (*patientOutput, error) {
 	p, err := s.Access.Patient(ctx, principal(ctx), in.PatientID)
 	return &patientOutput{Body: p}, err
+}
+
+type overviewInput struct {
+	PatientID string    `path:"patientId"`
+	Chart     []string  `query:"chart,explode" doc:"Measurement types in the order the first chart prefers them; it shows the first the patient has readings of"`
+	From      time.Time `query:"from" doc:"Start of the first chart's range; without from and to there is no chart"`
+	To        time.Time `query:"to" doc:"End of the first chart's range"`
+	N         int       `query:"n" minimum:"0" maximum:"10000" doc:"At most this many buckets in the chart (default 1000)"`
+}
+
+// Overview is what a patient's page shows first. A viewer who may not see
+// the patient's vitals gets the patient alone: nothing is refused.
+type Overview struct {
+	Patient access.Patient     `json:"patient"`
+	Latest  []readings.Reading `json:"latest,omitempty" doc:"The newest reading of each type, newest first, when the viewer may see vitals"`
+	Series  *readings.Series   `json:"series,omitempty" doc:"The first chart: the first type in chart that has readings, summarised over from–to"`
+}
+
+type overviewOutput struct{ Body Overview }
+
+// patientOverview answers with the patient, the latest reading of each type
+// and the first chart's buckets, so that a page opened directly needs one
+// round trip after the sign-in check instead of three in a row (patient,
+// then the latest readings, then the chart of the first type found).
+func (s *Server) patientOverview(ctx context.Context, in *overviewInput) (*overviewOutput, error) {
+	viewer := principal(ctx)
+	p, err := s.Access.Patient(ctx, viewer, in.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	out := &overviewOutput{Body: Overview{Patient: p}}
+	if p.Access != "self" && !slices.Contains(p.Scopes, access.Vitals) {
+		return out, nil
+	}
+	latest, err := s.Readings.LatestOf(ctx, viewer, in.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.nameReadings(ctx, in.PatientID, latest); err != nil {
+		return nil, err
+	}
+	out.Body.Latest = latest
+	if in.From.IsZero() && in.To.IsZero() {
+		return out, nil
+	}
+	for _, t := range in.Chart {
+		if !slices.ContainsFunc(latest, func(r readings.Reading) bool { return r.Type == t }) {
+			continue
+		}
+		series, err := s.Readings.Buckets(ctx, viewer, readings.BucketQuery{PatientID: in.PatientID, Type: t, From: in.From, To: in.To, N: in.N})
+		if err != nil {
+			return nil, err
+		}
+		out.Body.Series = &series
+		break
+	}
+	return out, nil
 }
 
 type grantsOutput struct {

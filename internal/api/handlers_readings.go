@@ -262,7 +262,6 @@ func (s *Server) listReadings(ctx context.Context, in *listReadingsInput) (*read
 	return &readingsOutput{Body: page}, nil
 }
 
-
 // latestReadings answers with the newest final reading of each type, newest
 // first, with who entered each: where every vital stands now.
 func (s *Server) latestReadings(ctx context.Context, in *patientInput) (*readingsOutput, error) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tend-health/tend/internal/access"
 	"github.com/tend-health/tend/internal/db"
 	"github.com/tend-health/tend/internal/db/dbtest"
 	"github.com/tend-health/tend/internal/devices"
@@ -325,6 +326,76 @@ func TestLatestReadingOfEachType(t *testing.T) {
 		}
 		if status, _ := e.do("nurseNone", "GET", path, nil); status != 404 {
 			t.Errorf("a stranger saw the latest readings: %d", status)
+		}
+	})
+}
+
+// A patient's page opened directly asks once for the patient, the latest
+// readings and the first chart: the chart is of the first type in the
+// viewer's order that has readings, over the range asked for; a viewer
+// who may not see vitals gets the patient alone, and that is no refusal.
+func TestPatientOverview(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		patient := e.users["patA"].ID
+		at := func(ago time.Duration) string { return time.Now().Add(-ago).Format(time.RFC3339Nano) }
+		items := []any{
+			map[string]any{"type": "heart_rate", "value": 64, "unit": "/min", "takenAt": at(3 * time.Hour)},
+			map[string]any{"type": "heart_rate", "value": 70, "unit": "/min", "takenAt": at(2 * time.Hour)},
+			map[string]any{"type": "body_temperature", "value": 37.1, "unit": "Cel", "takenAt": at(time.Hour)},
+		}
+		if status, body := e.do("patA", "POST", "/api/v1/patients/"+patient+"/readings", map[string]any{"readings": items}); status != 200 {
+			t.Fatalf("%d %s", status, body)
+		}
+		from := time.Now().Add(-24 * time.Hour).UTC().Format(time.RFC3339)
+		to := time.Now().Add(time.Minute).UTC().Format(time.RFC3339)
+		path := "/api/v1/patients/" + patient + "/overview?chart=blood_pressure&chart=heart_rate&chart=body_temperature&n=24&from=" + from + "&to=" + to
+		status, body := e.do("nurseCare", "GET", path, nil)
+		if status != 200 {
+			t.Fatalf("%d %s", status, body)
+		}
+		var got struct {
+			Patient struct{ ID, Access string }
+			Latest  []readings.Reading
+			Series  *readings.Series
+		}
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Patient.ID != patient || got.Patient.Access != "care" {
+			t.Errorf("patient: %+v", got.Patient)
+		}
+		if len(got.Latest) != 2 || got.Latest[0].Type != "body_temperature" || got.Latest[0].EnteredByName == "" {
+			t.Errorf("latest: %s", body)
+		}
+		// No blood pressure: the chart is of heart rate, the next in the order, with both its readings.
+		if got.Series == nil || got.Series.Type != "heart_rate" || len(got.Series.Buckets) == 0 {
+			t.Fatalf("series: %s", body)
+		}
+		var n int64
+		for _, b := range got.Series.Buckets {
+			n += b.Count
+		}
+		if n != 2 {
+			t.Errorf("the chart counts %d readings, want 2", n)
+		}
+		// Without a range, no chart.
+		if _, body := e.do("nurseCare", "GET", "/api/v1/patients/"+patient+"/overview", nil); strings.Contains(body, `"series"`) {
+			t.Errorf("a chart nobody asked for: %s", body)
+		}
+
+		// A journal-only share sees the patient, no readings, and is not refused.
+		if _, err := e.access.Share(ctx, e.principal("patA"), patient,
+			access.NewShare{GranteeEmail: "doctorX@example.org", Scopes: []access.Scope{access.Journal}}); err != nil {
+			t.Fatal(err)
+		}
+		status, body = e.do("doctorX", "GET", path, nil)
+		if status != 200 || strings.Contains(body, `"latest"`) || strings.Contains(body, `"series"`) || !strings.Contains(body, `"access":"share"`) {
+			t.Errorf("journal-only viewer: %d %s", status, body)
+		}
+		if status, _ := e.do("nurseNone", "GET", path, nil); status != 404 {
+			t.Errorf("a stranger saw the overview: %d", status)
 		}
 	})
 }

@@ -106,6 +106,7 @@ func (s *Server) routes() {
 	route(s, http.MethodGet, v1+"/dashboard", "dashboard.read", "Every patient I may see at a glance, worst first: latest vitals, last reading, "+
 		"open alerts, missed measurements today and NEWS2, each as far as my grant from the patient allows", 200, rule{audit: true}, s.dashboard)
 	route(s, http.MethodGet, v1+"/patients/{patientId}", "patients.read", "A patient I may see", 200, patientOp, s.getPatient)
+	route(s, http.MethodGet, v1+"/patients/{patientId}/overview", "patients.overview", "What a patient's page first shows, in one answer: the patient, the latest readings and the first chart", 200, patientOp, s.patientOverview)
 	route(s, http.MethodGet, v1+"/patients/{patientId}/grants", "grants.list", "Who has access to the patient", 200, patientOp, s.listGrants)
 	route(s, http.MethodPost, v1+"/patients/{patientId}/grants", "grants.create", "Share the patient's data (by the patient)", 201, patientOp, s.createGrant)
 	route(s, http.MethodDelete, v1+"/patients/{patientId}/grants/{grantId}", "grants.revoke", "Revoke a grant", 204, patientOp, s.revokeGrant)

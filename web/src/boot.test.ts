@@ -24,19 +24,25 @@ describe('boot', () => {
     expect(buckets).toHaveLength(1);
     expect(buckets[0]!.state.data).toHaveProperty('buckets');
     expect(loadPatientPage.loaded()).not.toBeNull();
-    // One request for the latest of every type, not one per type.
-    expect(api.find('GET', '/api/v1/patients/p1/readings/latest')).toHaveLength(1);
-    expect(api.find('GET', '/api/v1/patients/p1/readings')).toHaveLength(0);
+    // One request for the patient, the latest of every type and the chart, not one after another.
+    expect(api.find('GET', '/api/v1/patients/p1/overview')).toHaveLength(1);
+    expect(api.calls.filter((c) => c.path.startsWith('/api/v1/patients/'))).toHaveLength(1);
+    expect(cache.getQueryData(keys.patient('p1'))).toMatchObject({ id: 'p1' });
   });
 
-  it('asks for no readings a viewer may not see, nor anything of a patient when nobody is signed in', async () => {
+  it('puts no readings in for a viewer who may not see them, and asks nothing of a patient when nobody is signed in', async () => {
     const api = mockApi({
       'GET /api/v1/me': ok(NURSE),
       ...recordRoutes({ patient: patientDetail({ access: 'share', scopes: ['journal'] }), readings: [reading()] }),
     });
-    await boot('/patients/p1').ready;
-    expect(api.find('GET', '/api/v1/patients/p1')).toHaveLength(1);
+    const started = boot('/patients/p1');
+    await started.ready;
+    expect(api.find('GET', '/api/v1/patients/p1/overview')).toHaveLength(1);
     expect(api.calls.filter((c) => c.path.includes('/readings'))).toHaveLength(0);
+    const cache = qc();
+    started.handOver(cache);
+    expect(cache.getQueryData(keys.patient('p1'))).toMatchObject({ scopes: ['journal'] });
+    expect(cache.getQueryData(keys.latestReadings('p1'))).toBeUndefined();
 
     const anon = mockApi({ 'GET /api/v1/me': problem(401, 'sign in first') });
     await boot('/patients/p1').ready;

@@ -8,7 +8,7 @@
 // here for the app's cache to take them over.
 import type { QueryClient } from '@tanstack/react-query';
 import type { ComponentType } from 'react';
-import { fetchWith, prefetchRecord, type Fetch } from './api/prefetch';
+import { cacheOf, prefetchRecord, type Cache } from './api/prefetch';
 import { meQuery } from './api/queries';
 import { loadChart } from './components/VitalChart/load';
 
@@ -56,9 +56,9 @@ export interface Boot {
 
 export function boot(pathname: string): Boot {
   const started = new Map<string, Started>();
-  let app: Fetch | null = null;
-  const fetch: Fetch = (q) => {
-    if (app) return app(q);
+  let app: Cache | null = null;
+  const fetch: Cache['fetch'] = (q) => {
+    if (app) return app.fetch(q);
     const key = JSON.stringify(q.queryKey);
     let e = started.get(key);
     if (!e) {
@@ -72,6 +72,10 @@ export function boot(pathname: string): Boot {
     }
     return e.answer as ReturnType<typeof q.queryFn>;
   };
+  const put: Cache['put'] = (queryKey, value) => {
+    if (app) return app.put(queryKey, value);
+    started.set(JSON.stringify(queryKey), { queryKey, answer: Promise.resolve(value), settled: true, value });
+  };
 
   const me = fetch(meQuery);
   const patient = /^\/patients\/([^/]+)\/?$/.exec(pathname);
@@ -80,7 +84,7 @@ export function boot(pathname: string): Boot {
   if (patient || self) {
     // Only once someone is known to be signed in: a patient's data asked for by nobody is audited as a refusal.
     const data = me
-      .then((m) => m && prefetchRecord(fetch, patient ? decodeURIComponent(patient[1]!) : m.id))
+      .then((m) => m && prefetchRecord({ fetch, put }, patient ? decodeURIComponent(patient[1]!) : m.id))
       .catch(() => {});
     ready = Promise.race([data, new Promise((r) => setTimeout(r, DATA_GRACE_MS))])
       .then(() => Promise.all([patient ? loadPatientPage() : loadMyReadingsPage(), loadChart()]))
@@ -99,7 +103,7 @@ export function boot(pathname: string): Boot {
         else void qc.prefetchQuery({ queryKey, queryFn: () => answer, retry: false });
       }
       started.clear();
-      app = fetchWith(qc);
+      app = cacheOf(qc);
     },
   };
 }

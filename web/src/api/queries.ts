@@ -82,11 +82,35 @@ export const latestQuery = (patientId: string) => ({
   queryKey: keys.latestReadings(patientId),
   queryFn: async ({ signal }: { signal?: AbortSignal }) => {
     const page = await api<ReadingPage>(`${base(patientId)}/readings/latest`, { signal });
-    const out: Record<string, Reading> = {};
-    for (const r of page.readings ?? []) out[r.type] ??= r;
-    return out;
+    return latestByType(page.readings ?? []);
   },
 });
+
+/** The newest of each type, keyed by type, from readings newest first. */
+export function latestByType(readings: Reading[]): Record<string, Reading> {
+  const out: Record<string, Reading> = {};
+  for (const r of readings) out[r.type] ??= r;
+  return out;
+}
+
+/** What a patient's page shows first, in one answer (GET …/overview). */
+export interface Overview {
+  patient: PatientDetail;
+  /** Only when the viewer may see vitals. */
+  latest?: Reading[];
+  /** The first chart: the first type in CHART_ORDER the patient has. */
+  series?: Series;
+}
+
+export function fetchOverview(patientId: string, range: ChartRange, n: number): Promise<Overview> {
+  const { from, to } = rangeBounds(range);
+  const q = new URLSearchParams();
+  for (const t of CHART_ORDER) q.append('chart', t);
+  q.set('from', from.toISOString());
+  q.set('to', to.toISOString());
+  q.set('n', String(n));
+  return api<Overview>(`${base(patientId)}/overview?${q}`);
+}
 
 /** A chart range: a span ending now (so a refetch moves with time), or fixed ends. */
 export type ChartRange = { span: number } | { from: string; to: string };

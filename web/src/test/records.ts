@@ -163,6 +163,15 @@ export function seriesOf(req: MockRequest, readings: Reading[]): Series {
   };
 }
 
+/** The newest final reading of each type, newest first, as GET …/readings/latest answers. */
+function newestOfEach(readings: Reading[]): Reading[] {
+  const newest = new Map<string, Reading>();
+  for (const r of [...readings].sort((a, b) => b.takenAt.localeCompare(a.takenAt))) {
+    if (r.status === 'final' && !newest.has(r.type)) newest.set(r.type, r);
+  }
+  return [...newest.values()];
+}
+
 /**
  * The routes a patient page calls, over a store of readings, entries and
  * devices that tests may change (to act as the server would after a write).
@@ -186,12 +195,15 @@ export function recordRoutes(store: {
         .slice(0, limit);
       return ok({ readings: rs });
     },
-    'GET /api/v1/patients/:id/readings/latest': () => {
-      const newest = new Map<string, Reading>();
-      for (const r of [...store.readings].sort((a, b) => b.takenAt.localeCompare(a.takenAt))) {
-        if (r.status === 'final' && !newest.has(r.type)) newest.set(r.type, r);
-      }
-      return ok({ readings: [...newest.values()] });
+    'GET /api/v1/patients/:id/readings/latest': () => ok({ readings: newestOfEach(store.readings) }),
+    'GET /api/v1/patients/:id/overview': (req) => {
+      const p = store.patient;
+      if (p.access !== 'self' && !p.scopes.includes('vitals')) return ok({ patient: p });
+      const latest = newestOfEach(store.readings);
+      const type = req.query.getAll('chart').find((t) => latest.some((r) => r.type === t));
+      const q = new URLSearchParams(req.query);
+      if (type) q.set('type', type);
+      return ok({ patient: p, latest, series: type ? seriesOf({ ...req, query: q }, store.readings) : undefined });
     },
     'GET /api/v1/patients/:id/readings/buckets': (req) => ok(seriesOf(req, store.readings)),
     'GET /api/v1/patients/:id/journal': () => ok({ entries: store.entries ?? [] }),

@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useParams } from 'react-router';
-import { fetchWith, prefetchRecord } from '../../api/prefetch';
+import { cacheOf, prefetchRecord } from '../../api/prefetch';
 import { useSession } from '../../session/SessionContext';
 import { loadChart } from '../VitalChart/load';
 
@@ -18,7 +18,7 @@ export function PrefetchRecord({ self = false }: { self?: boolean }) {
   useEffect(() => {
     void loadChart();
     // Only a head start: the page asks again itself and shows what failed.
-    if (id) void prefetchRecord(fetchWith(qc), id).catch(() => {});
+    if (id) void prefetchRecord(cacheOf(qc), id).catch(() => {});
   }, [qc, id]);
   return null;
 }
