@@ -45,12 +45,13 @@ function precompress() {
   };
 }
 
-// The entry only imports the app (src/main.tsx) once boot has run, so by
-// itself the browser would not ask for the app's code until the entry is in
-// and evaluated: a round trip and a script's run late on every first
-// visit. This lists the app and every chunk it imports as modulepreload
-// links in index.html, so all of it downloads (and is parsed off the main
-// thread) alongside the entry.
+// The entry imports the app (src/main.tsx), and boot the patient pages and
+// the chart (src/boot.ts), only when they are to run, so by itself the
+// browser would not ask for their code until the entry is in and has run:
+// a round trip and a script's run late on every first visit. This lists
+// the app, boot's pages and every chunk they import as modulepreload links
+// in index.html, so all of it downloads (and is parsed off the main thread)
+// alongside the entry, and runs when it is imported.
 function preloadApp() {
   return {
     name: 'tend-preload-app',
