@@ -34,10 +34,11 @@ step "npm packages"
 npm --prefix web ci --no-audit --no-fund --loglevel=error
 npm --prefix e2e ci --no-audit --no-fund --loglevel=error
 
-step "web app: type check, unit tests, build"
+step "web app: type check, unit tests, build, first-load size"
 npm --prefix web run typecheck
 npm --prefix web test 2>&1 | tee "$logs/web.log"
 npm --prefix web run build
+npm --prefix web run size --silent
 
 step "tend binary"
 go build -o bin/tend ./cmd/tend

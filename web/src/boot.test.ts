@@ -3,6 +3,8 @@ import { boot, loadPatientPage } from './boot';
 import { keys } from './api/keys';
 import { mockApi, NURSE, ok, problem } from './test/mockApi';
 import { patientDetail, reading, recordRoutes } from './test/records';
+import { renderApp } from './test/render';
+import { screen } from '@testing-library/react';
 
 function qc() {
   return new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -47,5 +49,40 @@ describe('boot', () => {
     const anon = mockApi({ 'GET /api/v1/me': problem(401, 'sign in first') });
     await boot('/patients/p1').ready;
     expect(anon.calls.map((c) => c.path)).toEqual(['/api/v1/me']);
+  });
+
+  it('leaves the app nothing to ask again: the page opened directly shows what boot brought, with one overview', async () => {
+    const api = mockApi({
+      'GET /api/v1/me': ok(NURSE),
+      ...recordRoutes({ patient: patientDetail(), readings: [reading({ type: 'heart_rate' })] }),
+    });
+    const started = boot('/patients/p1');
+    await started.ready;
+    renderApp('/patients/p1', { before: (qc) => started.handOver(qc) });
+    expect(await screen.findByRole('heading', { name: 'Vitals' })).toBeInTheDocument();
+    // The sections below the chart come in once it is drawn (or at the latest after 1.5 s).
+    expect(await screen.findByRole('heading', { name: 'Readings' }, { timeout: 5000 })).toBeInTheDocument();
+    expect(api.find('GET', '/api/v1/patients/p1/overview')).toHaveLength(1);
+  });
+
+  it('asks for the record alongside /me when the browser has a session, not a round trip after it', async () => {
+    let answerMe: (v: unknown) => void = () => {};
+    const api = mockApi({
+      'GET /api/v1/me': () => new Promise((r) => (answerMe = () => r(ok(NURSE)))),
+      ...recordRoutes({ patient: patientDetail(), readings: [reading({ type: 'heart_rate' })] }),
+    });
+    document.cookie = 'tend_csrf=t0k3n; path=/';
+    try {
+      const started = boot('/patients/p1');
+      await vi.waitFor(() => expect(api.find('GET', '/api/v1/patients/p1/overview')).toHaveLength(1));
+      answerMe(null);
+      await started.ready;
+      const cache = qc();
+      started.handOver(cache);
+      expect(cache.getQueryData(keys.latestReadings('p1'))).toHaveProperty('heart_rate');
+      expect(api.find('GET', '/api/v1/patients/p1/overview')).toHaveLength(1);
+    } finally {
+      document.cookie = 'tend_csrf=; path=/; max-age=0';
+    }
   });
 });

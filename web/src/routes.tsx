@@ -5,7 +5,6 @@ import { loadMyReadingsPage, loadPatientPage, type PageLoader } from './boot';
 import { FullPageLoader, RequireAuth, RequireRole } from './components/Guards/Guards';
 import { PrefetchRecord } from './components/PrefetchRecord/PrefetchRecord';
 import { Shell } from './components/Shell/Shell';
-import { Login } from './pages/Login/Login';
 import { useSession } from './session/SessionContext';
 import { roleHome } from './session/roles';
 
@@ -22,6 +21,7 @@ function preloadedPage(load: PageLoader): ComponentType {
 }
 
 // Each page's own code is its own chunk; what pages share comes with the app (see vite.config.ts).
+const LoginPage = lazy(() => import('./pages/Login/Login').then((m) => ({ default: m.Login })));
 const UsersPage = lazy(() => import('./pages/Users/Users'));
 const UserCreatePage = lazy(() => import('./pages/UserCreate/UserCreate'));
 const UserEditPage = lazy(() => import('./pages/UserEdit/UserEdit'));
@@ -60,7 +60,14 @@ const PROS: Role[] = ['nurse', 'doctor', 'family'];
 export function AppRoutes() {
   return (
     <Routes>
-      <Route path="/login" element={<Login />} />
+      <Route
+        path="/login"
+        element={
+          <Suspense fallback={<FullPageLoader />}>
+            <LoginPage />
+          </Suspense>
+        }
+      />
       <Route
         element={
           <RequireAuth>

@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from './client';
-import { useLive, type LiveEvent, type LiveStatus } from './live';
+import { useLive, useLiveStatus, type LiveEvent, type LiveStatus } from './live';
 import type { Scope } from './types';
 
 export type Severity = 'info' | 'warning' | 'critical';
@@ -129,7 +129,8 @@ export function useDashboard(): { query: ReturnType<typeof useDashboardQuery>; l
     },
     [qc],
   );
-  const live = useLive({ all: true, onEvent });
+  useLive({ all: true, onEvent });
+  const live = useLiveStatus();
   return { query, live };
 }
 

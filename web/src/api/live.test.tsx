@@ -3,10 +3,11 @@ import { act, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket } from '../test/fakeSocket';
 import { keys } from './keys';
-import { keysForEvent, useLive } from './live';
+import { keysForEvent, useLive, useLiveStatus } from './live';
 
 function Watcher({ patients, all }: { patients?: string[]; all?: boolean }) {
-  const status = useLive({ patients, all });
+  useLive({ patients, all });
+  const status = useLiveStatus();
   return <output aria-label="status">{status}</output>;
 }
 

@@ -277,8 +277,9 @@ export function liveConnection(qc: QueryClient): LiveConnection {
 /**
  * Watches patients live: while mounted, events about them (new readings,
  * corrections, journal entries, grants, alerts) reload what the app shows
- * of them. `all` watches every patient the user may see. Returns how the
- * connection is doing, for a "Live" indicator.
+ * of them. `all` watches every patient the user may see. How the
+ * connection is doing is useLiveStatus's: a component that only watches
+ * does not render again each time the connection opens or drops.
  */
 export function useLive(opts: {
   patients?: string[];
@@ -287,7 +288,7 @@ export function useLive(opts: {
   personal?: boolean;
   enabled?: boolean;
   onEvent?: (e: LiveEvent) => void;
-}): LiveStatus {
+}): void {
   const qc = useQueryClient();
   const conn = liveConnection(qc);
   const onEvent = useRef(opts.onEvent);
@@ -306,7 +307,15 @@ export function useLive(opts: {
       onEvent: (e) => onEvent.current?.(e),
     });
   }, [conn, enabled, all, personal, patientsKey]);
+}
 
+/**
+ * How the shared connection is doing, for a "Live" indicator. Kept apart
+ * from useLive so that only the indicator renders again when it changes
+ * (on a patient's page that was the whole chart, just before its first draw).
+ */
+export function useLiveStatus(): LiveStatus {
+  const conn = liveConnection(useQueryClient());
   return useSyncExternalStore(
     conn.onStatus,
     () => conn.status,

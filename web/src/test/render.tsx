@@ -1,3 +1,4 @@
+import type { QueryClient } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter, useLocation } from 'react-router';
@@ -14,12 +15,16 @@ function LocationProbe() {
   );
 }
 
-/** Renders the whole app at a path, with a fresh cache, as a person would open it. */
-export function renderApp(path = '/') {
+/**
+ * Renders the whole app at a path, with a fresh cache, as a person would open
+ * it. `before` gets the cache first, as src/app.tsx hands boot's answers over.
+ */
+export function renderApp(path = '/', { before }: { before?: (qc: QueryClient) => void } = {}) {
   const queryClient = createQueryClient();
   queryClient.setDefaultOptions({
     queries: { ...queryClient.getDefaultOptions().queries, retry: false },
   });
+  before?.(queryClient);
   const u = userEvent.setup({ delay: null });
   const utils = render(
     <AppProviders queryClient={queryClient}>

@@ -1,5 +1,4 @@
 import { Alert, Anchor, Button, Group, Modal, Stack, Text, Textarea, Title } from '@mantine/core';
-import { useMediaQuery } from '@mantine/hooks';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import {
@@ -17,6 +16,7 @@ import { AppointmentWhen, KindBadge, StatusBadge } from './Bits';
 import { isTaken, slotText } from './BookAppointment';
 import { SlotPicker } from './SlotPicker';
 import { dayHeading, spanIn, ymdIn } from './time';
+import { useNarrow } from '../../util/useNarrow';
 
 /** Who is looking: the appointment's professional, or the patient's side (the patient, family, another professional). */
 export type Side = 'professional' | 'patient';
@@ -129,7 +129,7 @@ export function AppointmentDetails({
   /** After a move, the new booking, so the caller can show it instead. */
   onChanged?: (a: Appointment) => void;
 }) {
-  const phone = useMediaQuery('(max-width: 36em)') ?? false;
+  const phone = useNarrow();
   return (
     <Modal
       opened={!!a}

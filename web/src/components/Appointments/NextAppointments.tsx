@@ -1,5 +1,4 @@
 import { Button, Group, Modal, Paper, Text, Title } from '@mantine/core';
-import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
 import type { Appointment } from '../../api/appointments';
 import type { PatientDetail } from '../../api/types';
@@ -9,6 +8,7 @@ import { AppointmentDetails } from './AppointmentDetails';
 import { AppointmentList } from './AppointmentList';
 import { BookAppointment } from './BookAppointment';
 import { usePatientLists } from './usePatientLists';
+import { useNarrow } from '../../util/useNarrow';
 
 /**
  * A patient's next appointments on their page, for those the patient lets
@@ -26,7 +26,7 @@ function Section({ p, myId }: { p: PatientDetail; myId: string }) {
   const { ahead, upcoming } = usePatientLists(p.id, false);
   const [open, setOpen] = useState<Appointment | null>(null);
   const [booking, setBooking] = useState(false);
-  const phone = useMediaQuery('(max-width: 36em)') ?? false;
+  const phone = useNarrow();
   const next = upcoming.filter((a) => a.status === 'booked').slice(0, 5);
 
   return (

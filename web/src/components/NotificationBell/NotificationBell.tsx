@@ -1,15 +1,4 @@
-import {
-  ActionIcon,
-  Anchor,
-  Button,
-  Group,
-  Indicator,
-  Popover,
-  ScrollArea,
-  Stack,
-  Text,
-  UnstyledButton,
-} from '@mantine/core';
+import { ActionIcon, Anchor, Box, Button, Group, Indicator, Popover, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useLive } from '../../api/live';
@@ -118,13 +107,13 @@ export function NotificationBell() {
               {inbox.isPending ? 'Loading…' : 'Nothing yet.'}
             </Text>
           ) : (
-            <ScrollArea.Autosize mah={380}>
+            <Box mah={380} style={{ overflowY: 'auto' }}>
               <Stack gap={2} component="ul" p={0} m={0} aria-label="Latest notifications">
                 {list.map((n) => (
                   <Item key={n.id} n={n} onOpen={open} />
                 ))}
               </Stack>
-            </ScrollArea.Autosize>
+            </Box>
           )}
           <Anchor
             component={Link}

@@ -1,6 +1,5 @@
-import { Alert, SimpleGrid, Skeleton, Stack, Text } from '@mantine/core';
-import { startTransition, useCallback, useEffect, useState, type ReactNode } from 'react';
-import { usePatientDevices } from '../../api/devices';
+import { Alert, Skeleton, Stack, Text } from '@mantine/core';
+import { lazy, Suspense, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useLive } from '../../api/live';
 import { useMeasurementTypes } from '../../api/measurementTypes';
 import { useLatestReadings } from '../../api/readings';
@@ -8,59 +7,70 @@ import type { PatientDetail } from '../../api/types';
 import { useSession } from '../../session/SessionContext';
 import { browserTimeZone, zoneDiffers } from '../../util/format';
 import { ErrorAlert } from '../ErrorAlert/ErrorAlert';
-import { Journal } from '../Journal/Journal';
-import { PatientDevices } from '../PatientDevices/PatientDevices';
-import { PatientMonitoring } from '../PatientMonitoring/PatientMonitoring';
-import { ReadingForm } from '../ReadingForm/ReadingForm';
-import { ReadingsTable, type Viewer } from '../ReadingsTable/ReadingsTable';
-import { Summaries } from '../Summaries/Summaries';
+import type { Viewer } from '../ReadingsTable/ReadingsTable';
+import { whenIdle } from '../../util/idle';
 import { Vitals } from '../Vitals/Vitals';
+import type { SectionsProps } from './Sections';
 
-/** Runs fn when the browser has nothing more pressing to do (or after at most a second). */
-function whenIdle(fn: () => void): () => void {
-  const w = window as Window & {
-    requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number;
-    cancelIdleCallback?: (id: number) => void;
-  };
-  if (w.requestIdleCallback && w.cancelIdleCallback) {
-    const id = w.requestIdleCallback(fn, { timeout: 1000 });
-    return () => w.cancelIdleCallback!(id);
-  }
-  const id = setTimeout(fn, 1);
-  return () => clearTimeout(id);
+// The sections below the chart, and the components only they use, are a
+// chunk of their own: asked for once the chart is drawn, never preloaded.
+const Sections = lazy(() => import('./Sections'));
+
+/** A one-off event (the chart's first draw) that components can wait for without their parent rendering again. */
+interface Signal {
+  fire: () => void;
+  fired: () => boolean;
+  subscribe: (f: () => void) => () => void;
+}
+
+function useSignal(): Signal {
+  const [signal] = useState<Signal>(() => {
+    let fired = false;
+    const subs = new Set<() => void>();
+    return {
+      fire: () => {
+        if (fired) return;
+        fired = true;
+        subs.forEach((f) => f());
+      },
+      fired: () => fired,
+      subscribe: (f) => {
+        subs.add(f);
+        return () => subs.delete(f);
+      },
+    };
+  });
+  return signal;
 }
 
 /**
- * Renders its children once `ready` (the chart is drawn, or there is none
- * to draw) and the browser is idle, so the sections below the chart never
- * hold up the chart nor the first touch on it. `step` staggers several of
- * them one idle period apart.
+ * The sections below the chart, once the chart has been drawn (or there is
+ * nothing to draw, or after 1.5 s in any case) and the browser is idle. Only
+ * this component renders again when the chart is drawn, not the chart's
+ * parents: the chart answers the first touch without waiting for them.
  */
-function Later({ ready, step = 0, children }: { ready: boolean; step?: number; children: ReactNode }) {
-  const [show, setShow] = useState(false);
+function SectionsOnceDrawn({ drawn, now, ...props }: SectionsProps & { drawn: Signal; now: boolean }) {
+  const chartDrawn = useSyncExternalStore(drawn.subscribe, drawn.fired);
+  const [waited, setWaited] = useState(false);
   useEffect(() => {
-    if (!ready || show) return;
-    let cancel = () => {};
-    let left = step + 1;
-    const tick = () => {
-      if (--left > 0) cancel = whenIdle(tick);
-      else startTransition(() => setShow(true));
-    };
-    cancel = whenIdle(tick);
-    return () => cancel();
-  }, [ready, show, step]);
-  return show ? <>{children}</> : null;
-}
-
-/** True once the chart has been drawn, or after a while in any case. */
-function useChartSettled(): [boolean, () => void] {
-  const [settled, setSettled] = useState(false);
-  useEffect(() => {
-    const id = setTimeout(() => setSettled(true), 1500);
+    const id = setTimeout(() => setWaited(true), 1500);
     return () => clearTimeout(id);
   }, []);
-  const settle = useCallback(() => setSettled(true), []);
-  return [settled, settle];
+  // Once shown, the sections stay: a first reading entered below must not take them away until it is charted.
+  const [shown, setShown] = useState(false);
+  const ready = chartDrawn || waited || now;
+  // Their code is asked for when the browser is next idle: not in the task
+  // that drew the chart, nor ahead of a first touch on it.
+  useEffect(() => {
+    if (!ready || shown) return;
+    return whenIdle(() => setShown(true));
+  }, [ready, shown]);
+  if (!shown) return null;
+  return (
+    <Suspense fallback={null}>
+      <Sections {...props} />
+    </Suspense>
+  );
 }
 
 function firstName(name: string): string {
@@ -86,17 +96,15 @@ export function PatientRecord({ p, aside }: { p: PatientDetail; aside?: ReactNod
     patientZone: differs && !self ? zone : undefined,
   };
 
-  const live = useLive({ patients: [p.id], enabled: vitals || journal });
+  useLive({ patients: [p.id], enabled: vitals || journal });
   const types = useMeasurementTypes();
   const latest = useLatestReadings(p.id, vitals);
-  const devices = usePatientDevices(p.id, vitals);
-  const [drawn, onDrawn] = useChartSettled();
+  const drawn = useSignal();
   const nothingToDraw =
     !vitals ||
     !!types.error ||
     !!latest.error ||
     (!!types.data && !!latest.data && Object.keys(latest.data).length === 0);
-  const ready = drawn || nothingToDraw;
 
   return (
     <Stack gap="lg">
@@ -128,46 +136,21 @@ export function PatientRecord({ p, aside }: { p: PatientDetail; aside?: ReactNod
           ) : !types.data || !latest.data ? (
             <Skeleton height={360} radius="lg" />
           ) : (
-            <Vitals patientId={p.id} types={types.data} latest={latest.data} live={live} onDrawn={onDrawn} />
+            <Vitals patientId={p.id} types={types.data} latest={latest.data} onDrawn={drawn.fire} />
           )}
         </>
       )}
-      <Later ready={ready}>
-        <PatientMonitoring p={p} />
-      </Later>
-      {vitals && types.data && (
-        <Later ready={ready}>
-          <ReadingsTable viewer={viewer} types={types.data} devices={devices.data ?? []} />
-        </Later>
-      )}
-      <Later ready={ready} step={1}>
-        {vitals && <Summaries patientId={p.id} />}
-      </Later>
-      <Later ready={ready} step={1}>
-        {vitals && journal && (
-          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
-            <Stack gap="lg">
-              {types.data && <ReadingForm patientId={p.id} types={types.data} forSelf={self} />}
-              <PatientDevices patientId={p.id} />
-            </Stack>
-            <Journal viewer={viewer} />
-          </SimpleGrid>
-        )}
-        {vitals && !journal && (
-          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
-            {types.data && <ReadingForm patientId={p.id} types={types.data} forSelf={self} />}
-            <PatientDevices patientId={p.id} />
-          </SimpleGrid>
-        )}
-        {!vitals && journal && <Journal viewer={viewer} />}
-      </Later>
-      {aside && (
-        <Later ready={ready} step={2}>
-          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
-            {aside}
-          </SimpleGrid>
-        </Later>
-      )}
+      <SectionsOnceDrawn
+        drawn={drawn}
+        now={nothingToDraw}
+        p={p}
+        viewer={viewer}
+        types={types.data}
+        self={self}
+        vitals={vitals}
+        journal={journal}
+        aside={aside}
+      />
     </Stack>
   );
 }

@@ -1,16 +1,4 @@
-import {
-  ActionIcon,
-  AppShell,
-  Avatar,
-  Burger,
-  Button,
-  Container,
-  Group,
-  NavLink,
-  ScrollArea,
-  Text,
-  Tooltip,
-} from '@mantine/core';
+import { ActionIcon, AppShell, Avatar, Burger, Button, Container, Group, NavLink, Text, Tooltip } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect, type ReactNode } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
@@ -201,7 +189,8 @@ export function Shell() {
             {me.email}
           </Text>
         </AppShell.Section>
-        <AppShell.Section grow component={ScrollArea}>
+        {/* Native scrolling: Mantine's ScrollArea was 35 KB of a first visit's code for a list of links. */}
+        <AppShell.Section grow mih={0} style={{ overflowY: 'auto' }}>
           {links(navFor(role))}
         </AppShell.Section>
         <AppShell.Section>

@@ -13,7 +13,7 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import type { LiveStatus } from '../../api/live';
+import { useLiveStatus } from '../../api/live';
 import { usePatient } from '../../api/patients';
 import { presentTypes, shortName, type MeasurementType } from '../../api/measurementTypes';
 import {
@@ -36,6 +36,22 @@ import type { ChartLine, ChartThreshold } from '../VitalChart/VitalChart';
 import classes from './Vitals.module.css';
 
 import { loadChart, loadedChart } from '../VitalChart/load';
+
+/** Whether the record is live: its own component, so that only it renders again as the connection changes. */
+function LiveBadge() {
+  const live = useLiveStatus();
+  return (
+    <Text
+      size="xs"
+      c={live === 'open' ? 'teal.8' : 'dimmed'}
+      className={classes.live}
+      data-state={live}
+      aria-live="polite"
+    >
+      {live === 'open' ? 'Live' : live === 'idle' ? '' : 'Connecting…'}
+    </Text>
+  );
+}
 
 /** The chart component once its chunk (with uPlot) is in; the page shows without it meanwhile. */
 function useChart() {
@@ -236,13 +252,11 @@ export function Vitals({
   patientId,
   types,
   latest,
-  live,
   onDrawn,
 }: {
   patientId: string;
   types: MeasurementType[];
   latest: Record<string, Reading>;
-  live: LiveStatus;
   /** Called once the chart has been drawn (or cannot be). */
   onDrawn?: () => void;
 }) {
@@ -277,18 +291,6 @@ export function Vitals({
     setLastPreset(v as Preset);
   };
 
-  const liveBadge = (
-    <Text
-      size="xs"
-      c={live === 'open' ? 'teal.8' : 'dimmed'}
-      className={classes.live}
-      data-state={live}
-      aria-live="polite"
-    >
-      {live === 'open' ? 'Live' : live === 'idle' ? '' : 'Connecting…'}
-    </Text>
-  );
-
   if (!present.length) {
     return (
       <Paper withBorder p={{ base: 'md', sm: 'lg' }} component="section" aria-labelledby="vitals-title">
@@ -296,7 +298,7 @@ export function Vitals({
           <Title order={2} fz="lg" id="vitals-title">
             Vitals
           </Title>
-          {liveBadge}
+          <LiveBadge />
         </Group>
         <EmptyState
           py="lg"
@@ -316,7 +318,7 @@ export function Vitals({
           <Title order={2} fz="lg" id="vitals-title">
             Vitals
           </Title>
-          {liveBadge}
+          <LiveBadge />
         </Group>
         <UnitsMenu />
       </Group>

@@ -1,7 +1,7 @@
 import { Alert as MAlert, Anchor, Badge, Button, Chip, Group, Paper, Select, Stack, Text } from '@mantine/core';
 import { useCallback, useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { useLive, type LiveEvent } from '../../api/live';
+import { useLive, useLiveStatus, type LiveEvent } from '../../api/live';
 import {
   ALERT_KINDS,
   ALERT_STATUSES,
@@ -46,7 +46,8 @@ export default function Alerts() {
     setFresh((s) => new Set(s).add(a.id));
     if (a.severity === 'critical') setCritical(a);
   }, []);
-  const live = useLive({ all: true, onEvent });
+  useLive({ all: true, onEvent });
+  const live = useLiveStatus();
 
   const all = useMemo(() => inbox.data?.pages.flatMap((p) => p.alerts) ?? [], [inbox.data]);
   const shown = all.filter((a) => (!severity || a.severity === severity) && (!kind || a.kind === kind));

@@ -1,18 +1,23 @@
 import { Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { PatientRecord } from '../../components/PatientRecord/PatientRecord';
+import { lazy } from 'react';
 import { useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { usePatient } from '../../api/patients';
 import type { PatientDetail, Sex } from '../../api/types';
 import { AccessBadge, ScopeBadges } from '../../components/Badges/Badges';
-import { NextAppointments } from '../../components/Appointments/NextAppointments';
 import { BackLink } from '../../components/BackLink/BackLink';
 import { ErrorAlert } from '../../components/ErrorAlert/ErrorAlert';
 import { News2Badge } from '../../components/News2Badge/News2Badge';
 import { PageHeader } from '../../components/PageHeader/PageHeader';
+import { PatientRecord } from '../../components/PatientRecord/PatientRecord';
 import { QueryState } from '../../components/QueryState/QueryState';
 import { useSession } from '../../session/SessionContext';
 import { ageFrom, formatCalendarDate } from '../../util/format';
+
+// Shown beside the record, below the chart: loaded with the sections there, not before the chart.
+const NextAppointments = lazy(() =>
+  import('../../components/Appointments/NextAppointments').then((m) => ({ default: m.NextAppointments })),
+);
 
 const SEX: Record<Sex, string> = { female: 'Female', male: 'Male', other: 'Other', unknown: 'Unknown' };
 
