@@ -36,9 +36,9 @@ function serveFlags(bin) {
  * Starts `tend serve` and resolves once it says where it listens.
  * Returns { url, dataDir, bin, logs(), addUser(), stop() }.
  */
-export async function startTend({ timeoutMs = 30_000 } = {}) {
-  const bin = tendBinary();
-  const dataDir = mkdtempSync(join(tmpdir(), 'tend-e2e-'));
+export async function startTend({ timeoutMs = 30_000, bin = tendBinary(), dataDir: keep } = {}) {
+  // A given data folder is kept afterwards (a benchmark's seeded data); a fresh one is removed.
+  const dataDir = keep ?? mkdtempSync(join(tmpdir(), 'tend-e2e-'));
   const args = ['serve', '--addr', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn', ...serveFlags(bin)];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
   let out = '';
@@ -86,7 +86,7 @@ export async function startTend({ timeoutMs = 30_000 } = {}) {
         await exited;
         clearTimeout(timer);
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keep) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
