@@ -6,7 +6,10 @@
 //   node bench/first-visit.mjs seed DIR [--bin BIN]
 //       a data folder with the perf test's nurse, patient and year of readings
 //   node bench/first-visit.mjs compare DIR --bin A [--bin B …] [--runs N]
-//       N cold visits to each build in turn, each on its own copy of DIR
+//       N cold visits to each build in turn, each on its own copy of DIR;
+//       with --fresh-window, the address is opened the moment the browser's
+//       window is, without waiting for the window's own start-up (see
+//       browserSettled in lib/firstvisit.mjs)
 //
 // A build is a binary: `make build && cp bin/tend /tmp/tend-a`. Each prints
 // the median time to interactive and to the chart drawn (as tests/perf.test.mjs
@@ -32,7 +35,11 @@ import { startTend, tendBinary } from '../lib/tend.mjs';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { bin: { type: 'string', multiple: true }, runs: { type: 'string', default: '12' } },
+  options: {
+    bin: { type: 'string', multiple: true },
+    runs: { type: 'string', default: '12' },
+    'fresh-window': { type: 'boolean', default: false },
+  },
 });
 const [command, dir] = positionals;
 if (!['seed', 'compare'].includes(command) || !dir) {
@@ -78,7 +85,9 @@ if (command === 'seed') {
       // Turns alternate who goes first, so neither always follows the other.
       const order = i % 2 ? builds : [...builds].reverse();
       for (const b of order) {
-        const { context, page, problems } = await timedContext(browser, b.tend.url, b.cookies, DESKTOP);
+        const { context, page, problems } = await timedContext(browser, b.tend.url, b.cookies, DESKTOP, {
+          settle: !values['fresh-window'],
+        });
         const r = await openAndTime(page, at, patientId);
         await context.close();
         if (problems.length) throw new Error(`${b.bin}: the app threw: ${problems.join('; ')}`);

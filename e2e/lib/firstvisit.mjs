@@ -3,6 +3,7 @@
 // Used by tests/perf.test.mjs (issue 5's figures) and bench/first-visit.mjs
 // (paired comparisons of two builds).
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export const PATIENT = { email: 'olav@example.org', name: 'Olav Berg', password: 'olav password 123' };
 export const NURSE = { email: 'nurse@example.org', name: 'Nina Garcia', password: 'nina password 12' };
@@ -103,8 +104,68 @@ export const LONG_TASKS = () => {
   }
 };
 
-/** A new browser context (empty cache) signed in with `cookies`, recording from the page's start. */
-export async function timedContext(browser, baseURL, cookies, viewport) {
+/**
+ * CPU time (ms) used so far by each process this one started, and theirs:
+ * the browser's and tend's. Read from /proc, so Linux only; ticks are taken
+ * as 10 ms (CLK_TCK 100, as on Debian).
+ */
+function descendantsCpu() {
+  const parentOf = new Map();
+  const cpu = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // After "pid (command) ": state, ppid, … utime is the 12th, stime the 13th.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parentOf.set(Number(name), Number(f[1]));
+      cpu.set(Number(name), (Number(f[11]) + Number(f[12])) * 10);
+    } catch {
+      // the process ended while being read
+    }
+  }
+  const ours = new Map();
+  for (const pid of cpu.keys()) {
+    for (let p = parentOf.get(pid); p && p !== 1; p = parentOf.get(p)) {
+      if (p === process.pid) {
+        ours.set(pid, cpu.get(pid));
+        break;
+      }
+    }
+  }
+  return ours;
+}
+
+/**
+ * Waits until the browser (and everything else this process started) has
+ * used no CPU for 300 ms, or 10 s have passed. Opening a browser context
+ * opens a window, and Chromium 156 then builds that window's address-bar
+ * popup as a page of its own: some 1.5 s of one core, in a renderer of its
+ * own, whatever page is opened. A person opens their browser before typing
+ * an address; a test that navigates in the same instant times Chromium's
+ * window as well as the page, on a machine with two cores.
+ */
+export async function browserSettled({ quietMs = 300, maxMs = 10_000 } = {}) {
+  const until = Date.now() + maxMs;
+  let before = descendantsCpu();
+  let quiet = 0;
+  while (quiet < quietMs && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = descendantsCpu();
+    let used = 0;
+    for (const [pid, ms] of now) used += Math.max(0, ms - (before.get(pid) ?? 0));
+    before = now;
+    // One tick is noise: a timer firing somewhere.
+    quiet = used <= 10 ? quiet + 100 : 0;
+  }
+}
+
+/**
+ * A new browser context (empty cache) signed in with `cookies`, recording
+ * from the page's start. Its window is opened on a blank page and left to
+ * settle (browserSettled) before it is handed over, unless `settle` is false.
+ */
+export async function timedContext(browser, baseURL, cookies, viewport, { settle = true } = {}) {
   const context = await browser.newContext({ baseURL, viewport, locale: 'en-GB', timezoneId: 'Europe/London' });
   await context.addCookies(cookies);
   await context.addInitScript(LONG_TASKS);
@@ -112,6 +173,10 @@ export async function timedContext(browser, baseURL, cookies, viewport) {
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (err) => problems.push(err.message));
+  if (settle) {
+    await page.goto('about:blank');
+    await browserSettled();
+  }
   return { context, page, problems };
 }
 

@@ -3,7 +3,8 @@
 // binary on SQLite. Issue 5 asks for at most 1 s; the figures are written to
 // artifacts/perf.json and printed, not asserted to the millisecond, since a
 // timed test on a shared two-core machine would fail for reasons that are
-// not the app's. How a visit is timed is in lib/firstvisit.mjs;
+// not the app's. How a visit is timed is in lib/firstvisit.mjs (a cold
+// visit opens its address once the new browser window has started);
 // bench/first-visit.mjs compares two builds the same way.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -59,12 +60,20 @@ test('the patient page with a year of minute-level heart rate becomes interactiv
   const RUNS = 3;
   const at = await chartSpot(browser, tend.url, cookies, patientId, DESKTOP);
 
-  // Cold: a new browser profile each time, nothing cached, the patient's address opened directly.
+  // Cold: a new browser profile each time, nothing cached, the patient's
+  // address opened directly in its window once the window has started.
+  // Also timed the way this test did before session 6, with the address
+  // opened the instant the window is: Chromium's own start-up of the window
+  // (its address-bar popup, about 1.5 s of one of the two cores) then runs
+  // alongside the page. Both go in the report; the first is the figure.
   const colds = [];
+  const coldsFreshWindow = [];
   for (let i = 0; i < RUNS; i++) {
-    const c = await timedContext(browser, tend.url, cookies, DESKTOP);
-    colds.push(await openAndTime(c.page, at, patientId));
-    await c.context.close();
+    for (const settle of [true, false]) {
+      const c = await timedContext(browser, tend.url, cookies, DESKTOP, { settle });
+      (settle ? colds : coldsFreshWindow).push(await openAndTime(c.page, at, patientId));
+      await c.context.close();
+    }
   }
   // Warm: the page opened again in a tab that has the app's files cached.
   const cold = await timedContext(browser, tend.url, cookies, DESKTOP);
@@ -136,6 +145,7 @@ test('the patient page with a year of minute-level heart rate becomes interactiv
     loadSeconds: +(loaded.ms / 1000).toFixed(1),
     loadPerSecond: Math.round(YEAR_MINUTES / (loaded.ms / 1000)),
     coldPage: pick(colds),
+    coldPageWindowJustOpened: pick(coldsFreshWindow),
     warmPage: pick(warms),
     inAppNavigation: pick(navs),
     hoverReadoutMs: hoverMs,
