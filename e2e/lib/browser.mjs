@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { lowContrast } from './contrast.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 export const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
@@ -46,11 +47,21 @@ export async function newPerson(browser, baseURL, viewport = DESKTOP, { timezone
   return { context, page, problems };
 }
 
+/**
+ * Keeps a full-page screenshot in the artifacts, and checks the page's text
+ * contrast while it is there (lib/contrast.mjs): every page a test looks at,
+ * at desktop and phone widths, is held to WCAG AA. The shot is kept first,
+ * so a failure can be looked at.
+ */
 export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   // A full-page shot of a scrolled page draws the fixed header half-way down.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const low = await lowContrast(page);
+  if (low.length) {
+    throw new Error(`${name}: text below WCAG AA contrast:\n${low.map((x) => `  ${JSON.stringify(x)}`).join('\n')}`);
+  }
 }
 
 /** Signs a person in through the login page, as they would. */

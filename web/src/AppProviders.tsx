@@ -4,7 +4,7 @@ import { useEffect, type ReactNode } from 'react';
 import { forgetAllButMe } from './api/auth';
 import { ApiError, setUnauthorizedHandler } from './api/client';
 import { keys } from './api/keys';
-import { theme } from './theme';
+import { cssVariablesResolver, theme } from './theme';
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -32,7 +32,7 @@ export function AppProviders({ queryClient, children }: { queryClient: QueryClie
   }, [queryClient]);
 
   return (
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
       <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
     </MantineProvider>
   );

@@ -116,8 +116,8 @@ export function SlotPicker({
                       py={6}
                       style={{
                         borderRadius: 'var(--mantine-radius-md)',
-                        border: `1px solid ${on ? 'var(--mantine-color-cyan-7)' : 'var(--mantine-color-gray-4)'}`,
-                        background: on ? 'var(--mantine-color-cyan-7)' : 'var(--mantine-color-body)',
+                        border: `1px solid ${on ? 'var(--mantine-color-cyan-8)' : 'var(--mantine-color-gray-4)'}`,
+                        background: on ? 'var(--mantine-color-cyan-8)' : 'var(--mantine-color-body)',
                         color: on ? 'white' : undefined,
                       }}
                     >
