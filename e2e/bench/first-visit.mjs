@@ -21,14 +21,12 @@ import { parseArgs } from 'node:util';
 import { signInApi } from '../lib/api.mjs';
 import { DESKTOP, launch } from '../lib/browser.mjs';
 import {
-  ADMIN,
   chartSpot,
   cookiesOf,
-  loadYearOfHeartRate,
   median,
   NURSE,
   openAndTime,
-  PATIENT,
+  seedYear,
   timedContext,
 } from '../lib/firstvisit.mjs';
 import { startTend, tendBinary } from '../lib/tend.mjs';
@@ -52,15 +50,9 @@ if (command === 'seed') {
   mkdirSync(data, { recursive: true });
   const tend = await startTend({ bin: resolve(values.bin?.[0] ?? tendBinary()), dataDir: data });
   try {
-    tend.addUser({ ...ADMIN, roles: ['admin'] });
-    const patientId = tend.addUser({ ...PATIENT, roles: ['patient'] }).id;
-    const nurseId = tend.addUser({ ...NURSE, roles: ['nurse'] }).id;
-    const admin = await signInApi(tend.url, ADMIN);
-    await admin.post(`/api/v1/patients/${patientId}/care-team`, { userId: nurseId });
-    const t0 = Date.now();
-    const stored = await loadYearOfHeartRate(await signInApi(tend.url, PATIENT), patientId);
+    const { patientId, stored, ms } = await seedYear(tend);
     writeFileSync(join(data, 'first-visit.json'), `${JSON.stringify({ patientId })}\n`);
-    console.log(`seeded ${data}: ${stored} readings in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`seeded ${data}: ${stored} readings in ${(ms / 1000).toFixed(1)} s`);
   } finally {
     await tend.stop();
   }

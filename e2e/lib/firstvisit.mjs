@@ -4,6 +4,7 @@
 // (paired comparisons of two builds).
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { signInApi } from './api.mjs';
 
 export const PATIENT = { email: 'olav@example.org', name: 'Olav Berg', password: 'olav password 123' };
 export const NURSE = { email: 'nurse@example.org', name: 'Nina Garcia', password: 'nina password 12' };
@@ -58,6 +59,23 @@ export async function loadYearOfHeartRate(api, patientId) {
   }
   await Promise.all([worker(), worker()]);
   return stored;
+}
+
+/**
+ * The perf test's people in a running tend (`startTend`): an administrator,
+ * the patient and a nurse on the patient's care team; then the patient's
+ * year of heart rate. Returns the patient's id, how many readings were
+ * stored and how long that took.
+ */
+export async function seedYear(tend) {
+  tend.addUser({ ...ADMIN, roles: ['admin'] });
+  const patientId = tend.addUser({ ...PATIENT, roles: ['patient'] }).id;
+  const nurseId = tend.addUser({ ...NURSE, roles: ['nurse'] }).id;
+  const admin = await signInApi(tend.url, ADMIN);
+  await admin.post(`/api/v1/patients/${patientId}/care-team`, { userId: nurseId });
+  const t0 = Date.now();
+  const stored = await loadYearOfHeartRate(await signInApi(tend.url, PATIENT), patientId);
+  return { patientId, stored, ms: Date.now() - t0 };
 }
 
 /** The cookies of a client from signInApi, for a browser context on baseURL. */

@@ -13,17 +13,16 @@ import { after, before, test } from 'node:test';
 import { signInApi } from '../lib/api.mjs';
 import { ARTIFACTS, DESKTOP, launch, PHONE, screenshot } from '../lib/browser.mjs';
 import {
-  ADMIN,
   chartResponds,
   chartSpot,
   cookiesOf,
   holdPointer,
-  loadYearOfHeartRate,
   median,
   NURSE,
   openAndTime,
   PATIENT,
   readoutShown,
+  seedYear,
   timedContext,
   YEAR_MINUTES,
 } from '../lib/firstvisit.mjs';
@@ -37,15 +36,9 @@ let loaded = { stored: 0, ms: 0 };
 before(async () => {
   browser = await launch();
   tend = await startTend();
-  tend.addUser({ ...ADMIN, roles: ['admin'] });
-  patientId = tend.addUser({ ...PATIENT, roles: ['patient'] }).id;
-  const nurseId = tend.addUser({ ...NURSE, roles: ['nurse'] }).id;
-  const admin = await signInApi(tend.url, ADMIN);
-  await admin.post(`/api/v1/patients/${patientId}/care-team`, { userId: nurseId });
-  const patient = await signInApi(tend.url, PATIENT);
-  const t0 = Date.now();
-  loaded.stored = await loadYearOfHeartRate(patient, patientId);
-  loaded.ms = Date.now() - t0;
+  const seeded = await seedYear(tend);
+  patientId = seeded.patientId;
+  loaded = { stored: seeded.stored, ms: seeded.ms };
   assert.equal(loaded.stored, YEAR_MINUTES);
 });
 
